@@ -6,7 +6,9 @@
  *   data/<service>/   the service's data (wiped by `stack:reset`)
  *   logs/<service>.log
  *   run/<service>.pid
- *   tools/            installed binaries and builds (kept by `stack:reset`, so a reset is fast)
+ *
+ * Installed tools and builds live in DEV_TOOLS_DIR (default ~/.cache/socialpulse), shared by every clone on the
+ * machine, so a fresh clone (CI) and `stack:reset` do not rebuild them.
  *
  * @module
  */
@@ -52,7 +54,7 @@ export function makeContext(config: Config, log: Logger): StackContext {
     dataDir: (s) => join(devDir, "data", s),
     logFile: (s) => join(devDir, "logs", `${s}.log`),
     pidFile: (s) => join(devDir, "run", `${s}.pid`),
-    toolsDir: join(devDir, "tools"),
+    toolsDir: config.devToolsDir,
   };
 }
 

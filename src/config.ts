@@ -55,6 +55,7 @@ const schema = z.object({
   LOG_FORMAT: z.enum(["auto", "json", "text"]).default("auto"),
 
   DEV_DIR: z.string().min(1).default(".dev"),
+  DEV_TOOLS_DIR: z.string().min(1).optional(),
 
   S3_ENDPOINT: httpUrl.default("http://localhost:9000"),
   S3_ACCESS_KEY: z.string().min(3).default("socialpulse"),
@@ -107,8 +108,10 @@ export type ClickHouseTarget =
 /** The parsed, typed configuration. */
 export interface Config {
   log: { level: LogLevel; format: "auto" | "json" | "text" };
-  /** Absolute path of the native dev stack's folder (data, logs, installed tools). */
+  /** Absolute path of the native dev stack's folder (data, logs, pid files). */
   devDir: string;
+  /** Where the native stack keeps what it builds or installs (shared by every clone on the machine). */
+  devToolsDir: string;
   s3: { endpoint: URL; accessKey: string; secretKey: string; region: string; bucket: string };
   postgres: {
     host: string;
@@ -168,6 +171,7 @@ export function parseDotenv(text: string): Record<string, string> {
  * "use the default". Throws {@link ConfigError} naming the first bad variables.
  */
 export function parseConfig(env: Record<string, string | undefined>): Config {
+  const home = env.HOME ?? "/root";
   const input: Record<string, string> = {};
   for (const key of CONFIG_VARIABLES) {
     const v = env[key];
@@ -181,16 +185,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     });
     throw new ConfigError(`configuration error: ${problems.join("; ")}`);
   }
-  return fromRaw(parsed.data);
+  return fromRaw(parsed.data, home);
 }
 
-function fromRaw(r: Raw): Config {
+function fromRaw(r: Raw, home: string): Config {
   const target: ClickHouseTarget = r.CLICKHOUSE_URL.startsWith("chdb://")
     ? { kind: "chdb", path: projectPath(r.CLICKHOUSE_URL.slice("chdb://".length)) }
     : { kind: "http", url: r.CLICKHOUSE_URL };
   return {
     log: { level: r.LOG_LEVEL, format: r.LOG_FORMAT },
     devDir: projectPath(r.DEV_DIR),
+    devToolsDir: projectPath(r.DEV_TOOLS_DIR ?? `${home}/.cache/socialpulse`),
     s3: {
       endpoint: new URL(r.S3_ENDPOINT),
       accessKey: r.S3_ACCESS_KEY,

@@ -1,0 +1,165 @@
+/**
+ * PostgreSQL 15 from Debian's packages, as a private cluster under `<DEV_DIR>/data/postgres` (not the system
+ * cluster), listening on POSTGRES_PORT of localhost, with the warehouse role and database from the config.
+ * As root the server runs as the `postgres` OS user (PostgreSQL refuses to run as root).
+ */
+import { join } from "node:path";
+import { exists, haveCommand, logTail, portOpen, type Service, sh, type StackContext, stopPid } from "../_lib.ts";
+import { createPostgres, pgHealth } from "../../src/clients/postgres.ts";
+
+const PG_BIN = "/usr/lib/postgresql/15/bin";
+const isRoot = Deno.uid() === 0;
+
+/** Run a PostgreSQL binary as the cluster's owner. */
+function asOwner(bin: string, args: string[]): Promise<string> {
+  return isRoot ? sh("runuser", ["-u", "postgres", "--", join(PG_BIN, bin), ...args]) : sh(join(PG_BIN, bin), args);
+}
+
+function socketDir(ctx: StackContext): string {
+  return join(ctx.devDir, "run", "postgres");
+}
+
+async function chownToPostgres(path: string) {
+  if (isRoot) await sh("chown", ["-R", "postgres:postgres", path]);
+}
+
+/** `psql` as the superuser over the cluster's private socket. */
+function psql(ctx: StackContext, sql: string, db = "postgres"): Promise<string> {
+  return asOwner("psql", [
+    "-h",
+    socketDir(ctx),
+    "-p",
+    String(ctx.config.postgres.port),
+    "-U",
+    "postgres",
+    "-d",
+    db,
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-qAtc",
+    sql,
+  ]);
+}
+
+const quoteLiteral = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+export const postgresService: Service = {
+  name: "postgres",
+  startTimeoutSeconds: 60,
+  endpoint: (ctx) =>
+    `postgres://${ctx.config.postgres.host}:${ctx.config.postgres.port}/${ctx.config.postgres.database}`,
+
+  async install(ctx) {
+    if (!(await exists(join(PG_BIN, "postgres")))) {
+      ctx.log.info("installing PostgreSQL 15 from Debian packages");
+      await sh("apt-get", ["update", "-qq"]);
+      await sh("apt-get", ["install", "-y", "-qq", "postgresql-15", "postgresql-contrib-15"], {
+        env: { DEBIAN_FRONTEND: "noninteractive" },
+      });
+    }
+    if (isRoot && !(await haveCommand("runuser"))) throw new Error("runuser is missing (util-linux)");
+    const data = ctx.dataDir("postgres");
+    if (!(await exists(join(data, "PG_VERSION")))) {
+      ctx.log.info(`initialising a PostgreSQL cluster in ${data}`);
+      await Deno.mkdir(data, { recursive: true });
+      await chownToPostgres(data);
+      await asOwner("initdb", [
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        "--auth-local=trust",
+        "--auth-host=scram-sha-256",
+        "--encoding=UTF8",
+        "--locale=C.UTF-8",
+      ]);
+    }
+  },
+
+  async start(ctx) {
+    const data = ctx.dataDir("postgres");
+    if (await serverRunning(data)) {
+      await ensureWarehouse(ctx);
+      return;
+    }
+    const sock = socketDir(ctx);
+    await Deno.mkdir(sock, { recursive: true });
+    await Deno.mkdir(join(ctx.devDir, "logs"), { recursive: true });
+    await chownToPostgres(sock);
+    const logFile = ctx.logFile("postgres");
+    if (isRoot) {
+      await Deno.writeTextFile(logFile, "", { append: true });
+      await sh("chown", ["postgres:postgres", logFile]);
+    }
+    const options = [
+      `-p ${ctx.config.postgres.port}`,
+      `-k ${sock}`,
+      "-c listen_addresses=localhost",
+      "-c max_connections=200",
+      "-c shared_buffers=512MB",
+      "-c work_mem=64MB",
+      "-c maintenance_work_mem=256MB",
+      "-c max_wal_size=4GB",
+      // A dev/CI warehouse: durability of the last transaction on power loss is not worth the fsync cost.
+      "-c synchronous_commit=off",
+      "-c fsync=off",
+      "-c full_page_writes=off",
+    ].join(" ");
+    await asOwner("pg_ctl", ["-D", data, "-l", logFile, "-o", options, "-w", "-t", "60", "start"]);
+    const pid = (await Deno.readTextFile(join(data, "postmaster.pid"))).split("\n")[0]!.trim();
+    await Deno.writeTextFile(ctx.pidFile("postgres"), pid);
+    await ensureWarehouse(ctx);
+  },
+
+  async health(ctx) {
+    if (!(await portOpen(ctx.config.postgres.port))) return `nothing listens on port ${ctx.config.postgres.port}`;
+    // The real check: the warehouse user logs in over TCP with its password, as every task does.
+    const sql = createPostgres({ ...ctx.config.postgres, poolMax: 1 }, { applicationName: "stack-health" });
+    try {
+      return await pgHealth(sql);
+    } finally {
+      await sql.end({ timeout: 1 });
+    }
+  },
+
+  async stop(ctx) {
+    const data = ctx.dataDir("postgres");
+    if (await serverRunning(data)) {
+      try {
+        await asOwner("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+      } catch (e) {
+        ctx.log.warn(`pg_ctl stop failed; signalling the server`, { error: e, log: await logTail(ctx, "postgres", 5) });
+      }
+    }
+    await stopPid(ctx, "postgres");
+  },
+};
+
+/** True when pg_ctl finds a live server for the data directory. */
+async function serverRunning(data: string): Promise<boolean> {
+  if (!(await exists(join(data, "postmaster.pid")))) return false;
+  try {
+    await asOwner("pg_ctl", ["-D", data, "status"]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Create the warehouse role and database when missing; keep the password in line with the config. */
+async function ensureWarehouse(ctx: StackContext) {
+  const { user, password, database } = ctx.config.postgres;
+  await psql(
+    ctx,
+    `do $$ begin
+       if not exists (select from pg_roles where rolname = ${quoteLiteral(user)}) then
+         create role ${quoteIdent(user)} login password ${quoteLiteral(password)};
+       else
+         alter role ${quoteIdent(user)} login password ${quoteLiteral(password)};
+       end if;
+     end $$;`,
+  );
+  const hasDb = (await psql(ctx, `select 1 from pg_database where datname = ${quoteLiteral(database)}`)).trim();
+  if (hasDb !== "1") await psql(ctx, `create database ${quoteIdent(database)} owner ${quoteIdent(user)}`);
+}

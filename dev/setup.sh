@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Bootstrap a machine for socialpulse without Docker: Deno (from the npm package `deno`, pinned) and the
+# project's npm packages. Idempotent and quick when everything is present. The services themselves are
+# installed and started by `deno task stack:up`.
+#
+#   bash dev/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DENO_VERSION=2.9.6
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "setup: '$1' is required ($2)" >&2; exit 1; }; }
+need node "Node.js 20+ with npm: it installs Deno and the npm packages"
+need npm "comes with Node.js"
+
+if [ "$(deno --version 2>/dev/null | head -n1 | awk '{print $2}')" != "$DENO_VERSION" ]; then
+  echo "setup: installing deno $DENO_VERSION from npm"
+  npm install --global --no-audit --no-fund "deno@$DENO_VERSION"
+fi
+
+# npm rather than `deno install`: chdb lists an optional package that the registry lacks, which Deno treats as fatal.
+stamp=node_modules/.socialpulse-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "setup: installing npm packages"
+  npm ci --no-audit --no-fund
+  cp package-lock.json "$stamp"
+fi
+
+# The native stack builds two tools on first use; check their toolchains now for a clear message.
+need go "builds the versitygw S3 server"
+need mvn "builds the Neo4j launcher"
+need java "runs Neo4j (Java 17 or 21)"
+echo "setup: deno $(deno --version | head -n1 | awk '{print $2}'), node $(node --version); ok"
