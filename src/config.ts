@@ -86,6 +86,10 @@ const schema = z.object({
   NEO4J_USER: z.string().default(""),
   NEO4J_PASSWORD: z.string().default(""),
 
+  PIPELINE_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
+  PIPELINE_MAX_LINE_BYTES: positiveInt.default(1_048_576),
+  PIPELINE_MAX_FILES_PER_BATCH: positiveInt.default(1440),
+
   SMTP_HOST: z.string().min(1).default("localhost"),
   SMTP_PORT: port.default(1025),
   SMTP_SECURE: bool.default(false),
@@ -131,6 +135,14 @@ export interface Config {
     pgAddress: string;
   };
   neo4j: { url: string; user: string; password: string };
+  pipeline: {
+    /** How far after "now" an event's occurred_at may lie before it is rejected (clock skew). */
+    futureToleranceMs: number;
+    /** Lines longer than this are quarantined as line_too_long without parsing. */
+    maxLineBytes: number;
+    /** How many raw files one extract run claims into a batch at most. */
+    maxFilesPerBatch: number;
+  };
   smtp: {
     host: string;
     port: number;
@@ -220,6 +232,11 @@ function fromRaw(r: Raw, home: string): Config {
       pgAddress: r.CLICKHOUSE_PG_ADDRESS ?? `${r.POSTGRES_HOST}:${r.POSTGRES_PORT}`,
     },
     neo4j: { url: r.NEO4J_URL, user: r.NEO4J_USER, password: r.NEO4J_PASSWORD },
+    pipeline: {
+      futureToleranceMs: r.PIPELINE_FUTURE_TOLERANCE_SECONDS * 1000,
+      maxLineBytes: r.PIPELINE_MAX_LINE_BYTES,
+      maxFilesPerBatch: r.PIPELINE_MAX_FILES_PER_BATCH,
+    },
     smtp: {
       host: r.SMTP_HOST,
       port: r.SMTP_PORT,

@@ -83,11 +83,28 @@ export async function copyRows(
   columns: readonly string[],
   rows: Iterable<readonly CopyValue[]> | AsyncIterable<readonly CopyValue[]>,
 ): Promise<number> {
+  async function* encode() {
+    for await (const row of rows as AsyncIterable<readonly CopyValue[]>) yield copyLine(row);
+  }
+  return await copyLines(sql, table, columns, encode());
+}
+
+/**
+ * Bulk-load lines already in COPY text format (each ending in a newline, see {@link copyLine}); the fast path
+ * for data that was encoded once and staged. Returns the number of lines sent.
+ */
+export async function copyLines(
+  sql: Sql | TxSql,
+  table: string,
+  columns: readonly string[],
+  lines: Iterable<string> | AsyncIterable<string>,
+): Promise<number> {
   const cols = columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(", ");
   const target = table.split(".").map((p) => `"${p.replaceAll('"', '""')}"`).join(".");
   const writable = await sql.unsafe(`copy ${target} (${cols}) from stdin`).writable();
   let count = 0;
-  let buffer = "";
+  let buffer: string[] = [];
+  let size = 0;
   const write = (chunk: string) =>
     new Promise<void>((resolve, reject) => {
       const ok = writable.write(chunk, (err: Error | null | undefined) => (err ? reject(err) : undefined));
@@ -95,15 +112,17 @@ export async function copyRows(
       else writable.once("drain", () => resolve());
     });
   try {
-    for await (const row of rows as AsyncIterable<readonly CopyValue[]>) {
-      buffer += copyLine(row);
+    for await (const line of lines as AsyncIterable<string>) {
+      buffer.push(line);
+      size += line.length;
       count++;
-      if (buffer.length >= CHUNK) {
-        await write(buffer);
-        buffer = "";
+      if (size >= CHUNK) {
+        await write(buffer.join(""));
+        buffer = [];
+        size = 0;
       }
     }
-    if (buffer.length > 0) await write(buffer);
+    if (buffer.length > 0) await write(buffer.join(""));
   } catch (e) {
     writable.destroy(e as Error);
     throw e;

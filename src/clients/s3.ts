@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Client } from "minio";
+import { Client, CopyConditions } from "minio";
 import type { Config } from "../config.ts";
 
 /** A thin, typed wrapper over the minio client bound to the project's bucket. */
@@ -120,6 +120,22 @@ export class ObjectStore {
       return { key, size: s.size, etag: s.etag, lastModified: s.lastModified };
     } catch (e) {
       if (isNotFound(e)) return null;
+      throw e;
+    }
+  }
+
+  /**
+   * Server-side copy within the bucket. Throws {@link ObjectNotFoundError} when the source is gone. When `etag` is
+   * given, the copy happens only if the source still has that etag (it throws otherwise), so a copy never mixes
+   * up two versions of an object.
+   */
+  async copy(sourceKey: string, destKey: string, etag?: string): Promise<void> {
+    const conditions = new CopyConditions();
+    if (etag) conditions.setMatchETag(etag);
+    try {
+      await this.client.copyObject(this.bucket, destKey, `/${this.bucket}/${sourceKey}`, conditions);
+    } catch (e) {
+      if (isNotFound(e)) throw new ObjectNotFoundError(this.bucket, sourceKey, { cause: e });
       throw e;
     }
   }

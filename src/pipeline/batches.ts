@@ -1,0 +1,136 @@
+/**
+ * Batch state shared by the pipeline steps: which batches a step should work on, a per-batch lock so that two
+ * workers never process the same batch at once, failure bookkeeping, and the tab-separated part files that carry
+ * a batch from one step to the next through the bucket's staging area.
+ *
+ * @module
+ */
+import type { Sql } from "../clients/postgres.ts";
+import type { ObjectStore } from "../clients/s3.ts";
+import { partKey, partPrefix } from "./layout.ts";
+
+/** The status a batch has after each step. */
+export type BatchStatus = "claimed" | "extracted" | "validated" | "cleaned" | "loaded";
+export type StepName = "extract" | "validate" | "clean" | "load";
+
+/** Batches whose last completed step is `status` (or just `only`, if it is in that state), oldest first. */
+export async function batchesIn(sql: Sql, status: BatchStatus, only?: number): Promise<number[]> {
+  const rows = only === undefined
+    ? await sql<{ batch_id: string }[]>`
+        select batch_id from etl.batches where status = ${status} order by batch_id`
+    : await sql<{ batch_id: string }[]>`
+        select batch_id from etl.batches where status = ${status} and batch_id = ${only}`;
+  return rows.map((r) => Number(r.batch_id));
+}
+
+/** Advisory-lock namespace of batch locks (a constant; the batch id is the second key). */
+const BATCH_LOCK = 74_120_002;
+
+/**
+ * Run `fn` holding the batch's lock on a dedicated connection; returns undefined without running it when another
+ * worker holds the lock (that worker will finish the batch).
+ */
+export async function withBatchLock<T>(sql: Sql, batch: number, fn: () => Promise<T>): Promise<T | undefined> {
+  const conn = await sql.reserve();
+  try {
+    const [row] = await conn<{ ok: boolean }[]>`select pg_try_advisory_lock(${BATCH_LOCK}, ${batch}::int) as ok`;
+    if (!row?.ok) return undefined;
+    try {
+      return await fn();
+    } finally {
+      await conn`select pg_advisory_unlock(${BATCH_LOCK}, ${batch}::int)`;
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+/** Record a step's failure on the batch (its status stays at the last completed step, so a re-run retries). */
+export async function markFailed(sql: Sql, batch: number, step: StepName, error: unknown): Promise<void> {
+  const message = error instanceof Error ? error.message : String(error);
+  await sql`update etl.batches set failed_step = ${step}, error = ${message.slice(0, 4000)}, updated_at = now()
+            where batch_id = ${batch}`;
+}
+
+/** The status the batch is in, or null when it does not exist. */
+export async function batchStatus(sql: Sql, batch: number): Promise<BatchStatus | null> {
+  const [row] = await sql<{ status: BatchStatus }[]>`select status from etl.batches where batch_id = ${batch}`;
+  return row?.status ?? null;
+}
+
+const PART_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Writes a step's output rows as numbered part objects of about 16 MiB (one row per line). Re-running a step first
+ * removes the parts of an earlier, interrupted run ({@link clearParts}).
+ */
+export class PartWriter {
+  #chunks: string[] = [];
+  #size = 0;
+  #n = 0;
+  rows = 0;
+  constructor(readonly store: ObjectStore, readonly batch: number, readonly step: "valid" | "clean") {}
+
+  async write(line: string): Promise<void> {
+    this.#chunks.push(line);
+    this.#size += line.length + 1;
+    this.rows++;
+    if (this.#size >= PART_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#chunks.length === 0) return;
+    const body = this.#chunks.join("\n") + "\n";
+    this.#chunks = [];
+    this.#size = 0;
+    await this.store.put(partKey(this.batch, this.step, this.#n++), body, "text/tab-separated-values");
+  }
+
+  /** Number of parts written. */
+  get parts(): number {
+    return this.#n;
+  }
+}
+
+/** Remove every part of a step of a batch. */
+export async function clearParts(store: ObjectStore, batch: number, step: "valid" | "clean"): Promise<void> {
+  const old = await store.list(partPrefix(batch, step));
+  await store.remove(old.map((o) => o.key));
+}
+
+/** Every line of every part of a step, in order. */
+export async function* readParts(store: ObjectStore, batch: number, step: "valid" | "clean"): AsyncGenerator<string> {
+  const parts = await store.list(partPrefix(batch, step));
+  const decoder = new TextDecoder();
+  // Fetch the next part while the current one is consumed.
+  let next = parts.length ? store.get(parts[0]!.key) : null;
+  for (let i = 0; i < parts.length; i++) {
+    const current = await next!;
+    next = i + 1 < parts.length ? store.get(parts[i + 1]!.key) : null;
+    const text = decoder.decode(current);
+    let start = 0;
+    while (start < text.length) {
+      const end = text.indexOf("\n", start);
+      yield text.slice(start, end === -1 ? text.length : end);
+      start = end === -1 ? text.length : end + 1;
+    }
+  }
+}
+
+/** Map with bounded concurrency, preserving order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T, i: number) => Promise<R>,
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,79 @@
+/**
+ * The validation rule for one raw line, as a pure function: parse, check against the shared event schema and the
+ * clock, and either return the event or a precise reason code. Reason codes:
+ *
+ * | code                           | meaning                                                              |
+ * | ------------------------------ | -------------------------------------------------------------------- |
+ * | `invalid_utf8`                 | the line holds bytes that are not UTF-8                              |
+ * | `line_too_long`                | longer than PIPELINE_MAX_LINE_BYTES; not parsed                      |
+ * | `empty_line`                   | nothing but white space                                              |
+ * | `json_parse`                   | not JSON (malformed, truncated)                                      |
+ * | `not_an_object`                | JSON, but not an object                                              |
+ * | `unknown_event_type`           | `event_type` is a string that names no event type                    |
+ * | `schema:<path>:<issue>`        | fails the schema at `<path>`: `missing`, `invalid_type`, `too_small`, `too_big`, `invalid_format`, `invalid_value`, `custom`... |
+ * | `occurred_at:in_future`        | more than PIPELINE_FUTURE_TOLERANCE_SECONDS after the validation time |
+ *
+ * @module
+ */
+import { checkOccurredAt, type Event, EVENT_TYPES, eventSchema } from "../events/mod.ts";
+import type { RawLine } from "./lines.ts";
+import { utf8Length } from "./lines.ts";
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+export type LineVerdict =
+  | { ok: true; event: Event }
+  | { ok: false; reason: string; detail: string };
+
+export interface CheckOptions {
+  now: Date;
+  futureToleranceMs: number;
+  maxLineBytes: number;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+}
+
+/** Decide one line. */
+export function checkLine(line: RawLine, opts: CheckOptions): LineVerdict {
+  const { text } = line;
+  if (line.invalidUtf8) return { ok: false, reason: "invalid_utf8", detail: "the line holds bytes that are not UTF-8" };
+  // A UTF-16 length of n is at least n and at most 3n UTF-8 bytes: count exactly only near the limit.
+  if (text.length * 3 > opts.maxLineBytes) {
+    const bytes = utf8Length(text);
+    if (bytes > opts.maxLineBytes) {
+      return { ok: false, reason: "line_too_long", detail: `${bytes} bytes > ${opts.maxLineBytes}` };
+    }
+  }
+  if (text.trim() === "") return { ok: false, reason: "empty_line", detail: "blank line" };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, reason: "json_parse", detail: (e as Error).message };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { ok: false, reason: "not_an_object", detail: `a JSON ${Array.isArray(value) ? "array" : typeof value}` };
+  }
+  const type = (value as { event_type?: unknown }).event_type;
+  if (typeof type === "string" && !KNOWN_TYPES.has(type)) {
+    return { ok: false, reason: "unknown_event_type", detail: `event_type ${JSON.stringify(type.slice(0, 100))}` };
+  }
+  const parsed = eventSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.map(String).join(".") || "(root)";
+    const missing = issue.code === "invalid_type" && valueAt(value, issue.path) === undefined;
+    return { ok: false, reason: `schema:${path}:${missing ? "missing" : issue.code}`, detail: issue.message };
+  }
+  const event = parsed.data as Event;
+  const clock = checkOccurredAt(event.occurred_at, opts.now, opts.futureToleranceMs);
+  if (clock !== null) return { ok: false, reason: clock, detail: `occurred_at ${event.occurred_at}` };
+  return { ok: true, event };
+}

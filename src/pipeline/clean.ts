@@ -1,0 +1,136 @@
+/**
+ * Step 3, clean (`deno task clean`): normalise what is recoverable ({@link normalizeEvent}) and remove duplicates by
+ * `event_id`, within the batch and against everything already loaded. Duplicates are counted (etl.duplicates, with
+ * the batch that holds the first copy), not passed on. The output (`clean/` parts) is COPY-ready rows of
+ * landing.events, so the load step only streams it.
+ *
+ * @module
+ */
+import { copyLine, copyRows } from "../clients/postgres.ts";
+import type { Event } from "../events/mod.ts";
+import { batchesIn, clearParts, markFailed, PartWriter, readParts, withBatchLock } from "./batches.ts";
+import { normalizeEvent } from "./normalize.ts";
+import { batchFiles, type StepDeps, type StepResult } from "./validate.ts";
+
+/** Columns of landing.events that the clean parts carry, in order. */
+export const LANDING_COLUMNS = [
+  "event_id",
+  "event_type",
+  "schema_version",
+  "occurred_at",
+  "actor_user_id",
+  "payload",
+  "batch_id",
+  "file_key",
+  "line_no",
+  "file_minute",
+  "is_late",
+] as const;
+
+export interface CleanOptions {
+  batch?: number;
+}
+
+/** Run the clean step over every validated batch (or one). */
+export async function clean(deps: StepDeps, opts: CleanOptions = {}): Promise<StepResult> {
+  const result: StepResult = { batches: [], counts: { clean: 0, duplicates: 0, late: 0 } };
+  for (const batch of await batchesIn(deps.sql, "validated", opts.batch)) {
+    const counts = await withBatchLock(deps.sql, batch, async () => {
+      try {
+        return await cleanBatch(deps, batch);
+      } catch (e) {
+        await markFailed(deps.sql, batch, "clean", e);
+        throw e;
+      }
+    });
+    if (counts === undefined) {
+      deps.log.withBatch(batch).info("batch is being cleaned by another worker; skipped");
+      continue;
+    }
+    result.batches.push(batch);
+    for (const [k, v] of Object.entries(counts)) result.counts[k] = (result.counts[k] ?? 0) + v;
+  }
+  return result;
+}
+
+interface Row {
+  file: number;
+  line: number;
+  event: Event;
+}
+
+async function cleanBatch(deps: StepDeps, batch: number) {
+  const { sql, store } = deps;
+  const log = deps.log.withBatch(batch);
+  const started = performance.now();
+  const files = await batchFiles(sql, batch);
+
+  // 1. Read and normalise; drop copies of an event_id already seen in this batch.
+  const firstSeen = new Map<string, Row>();
+  const duplicates: [number, string, number, string, number | null][] = [];
+  for await (const line of readParts(store, batch, "valid")) {
+    const t1 = line.indexOf("\t");
+    const t2 = line.indexOf("\t", t1 + 1);
+    const row: Row = {
+      file: Number(line.slice(0, t1)),
+      line: Number(line.slice(t1 + 1, t2)),
+      event: normalizeEvent(JSON.parse(line.slice(t2 + 1)) as Event),
+    };
+    if (firstSeen.has(row.event.event_id)) {
+      duplicates.push([batch, files[row.file]!.key, row.line, row.event.event_id, batch]);
+    } else firstSeen.set(row.event.event_id, row);
+  }
+
+  // 2. Drop events loaded by an earlier batch: one bulk join, not a lookup per event.
+  const loadedBefore = await sql.begin(async (tx) => {
+    await tx`create temporary table clean_ids (event_id uuid primary key) on commit drop`;
+    await copyRows(tx, "clean_ids", ["event_id"], Array.from(firstSeen.keys(), (id) => [id]));
+    return await tx<{ event_id: string; batch_id: string }[]>`
+      select e.event_id, e.batch_id from clean_ids c join landing.events e using (event_id)`;
+  });
+  for (const { event_id, batch_id } of loadedBefore) {
+    const row = firstSeen.get(event_id)!;
+    duplicates.push([batch, files[row.file]!.key, row.line, event_id, Number(batch_id)]);
+    firstSeen.delete(event_id);
+  }
+
+  // 3. Write COPY-ready landing rows, in input order.
+  await clearParts(store, batch, "clean");
+  const out = new PartWriter(store, batch, "clean");
+  let late = 0;
+  const rows = [...firstSeen.values()].sort((a, b) => a.file - b.file || a.line - b.line);
+  for (const { file, line, event } of rows) {
+    const minute = files[file]!.file_minute;
+    const isLate = minute !== null && Date.parse(event.occurred_at) < minute.getTime();
+    if (isLate) late++;
+    const copy = copyLine([
+      event.event_id,
+      event.event_type,
+      event.schema_version,
+      event.occurred_at,
+      event.actor_user_id ?? null,
+      event.payload as Record<string, unknown>,
+      batch,
+      files[file]!.key,
+      line,
+      minute,
+      isLate,
+    ]);
+    await out.write(copy.slice(0, -1));
+  }
+  await out.flush();
+
+  const ms = Math.round(performance.now() - started);
+  await sql.begin(async (tx) => {
+    await tx`delete from etl.duplicates where batch_id = ${batch}`;
+    await copyRows(tx, "etl.duplicates", ["batch_id", "file_key", "line_no", "event_id", "first_batch_id"], duplicates);
+    await tx`
+      update etl.batches set status = 'cleaned', cleaned_at = now(), duplicates = ${duplicates.length},
+        late = ${late}, step_ms = step_ms || jsonb_build_object('clean', ${ms}::int),
+        failed_step = null, error = null, updated_at = now()
+      where batch_id = ${batch}`;
+  });
+  const counts = { clean: out.rows, duplicates: duplicates.length, late };
+  log.info("cleaned", { counts: { ...counts, ms } });
+  return counts;
+}

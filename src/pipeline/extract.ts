@@ -1,0 +1,145 @@
+/**
+ * Step 1, read (`deno task extract`): find raw minute drops not yet processed, claim them into a new batch
+ * atomically, and stage a copy of each in the batch's staging area.
+ *
+ * Exactly once: a raw object version (key + etag) can be claimed by one batch only (primary key of etl.files), so
+ * two extract runs at the same moment never claim the same file. A file that vanishes or cannot be copied is
+ * logged at ERROR and un-claimed, so the next run retries it; it is never skipped silently. A run that crashed
+ * after claiming resumes its batch (status `claimed`) on the next run.
+ *
+ * @module
+ */
+import type { Sql } from "../clients/postgres.ts";
+import { ObjectNotFoundError, type ObjectStore } from "../clients/s3.ts";
+import type { Logger } from "../log.ts";
+import { batchesIn, mapLimit } from "./batches.ts";
+import { fileMinute, RAW_PREFIX, stagedKey } from "./layout.ts";
+
+export interface ExtractDeps {
+  sql: Sql;
+  store: ObjectStore;
+  log: Logger;
+}
+
+export interface ExtractOptions {
+  /** Claim at most this many files into the new batch. */
+  maxFiles: number;
+  /** Only consider raw keys under this prefix (default: every raw file). */
+  prefix?: string;
+}
+
+export interface ExtractResult extends Record<string, unknown> {
+  /** Batches staged by this run (resumed ones included). */
+  batches: number[];
+  files: number;
+  bytes: number;
+  /** Files that could not be staged and were left for the next run. */
+  retry_later: number;
+}
+
+interface Claimed {
+  key: string;
+  etag: string;
+  size: number;
+}
+
+/** Run the extract step once. */
+export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<ExtractResult> {
+  const { sql, store, log } = deps;
+  const result: ExtractResult = { batches: [], files: 0, bytes: 0, retry_later: 0 };
+
+  // Resume batches whose staging an earlier run did not finish.
+  for (const batch of await batchesIn(sql, "claimed")) {
+    const files = await sql<Claimed[]>`select key, etag, size from etl.files where batch_id = ${batch} order by key`;
+    await stageBatch(deps, batch, files, result);
+  }
+
+  const listed = (await store.list(opts.prefix ?? RAW_PREFIX)).filter((o) => o.key.endsWith(".jsonl"));
+  if (listed.length === 0) {
+    log.info("no raw files found", { counts: { listed: 0 } });
+    return result;
+  }
+  // Which listed versions are new? One round trip with the whole listing.
+  const keys = listed.map((o) => o.key);
+  const etags = listed.map((o) => o.etag);
+  const known = new Set(
+    (await sql<{ k: string }[]>`
+      select f.key || '|' || f.etag as k
+      from etl.files f join unnest(${keys}::text[], ${etags}::text[]) as l(key, etag)
+        on f.key = l.key and f.etag = l.etag`).map((r) => r.k),
+  );
+  const fresh = listed.filter((o) => !known.has(`${o.key}|${o.etag}`)).slice(0, opts.maxFiles);
+  if (fresh.length === 0) {
+    log.info("no new raw files", { counts: { listed: listed.length } });
+    return result;
+  }
+
+  // Claim: one transaction creates the batch and inserts the files; a file another run claimed first conflicts
+  // and is skipped.
+  const claimed = await sql.begin(async (tx) => {
+    const [b] = await tx<{ batch_id: string }[]>`insert into etl.batches default values returning batch_id`;
+    const batch = Number(b!.batch_id);
+    const rows = await tx<Claimed[]>`
+      insert into etl.files (key, etag, size, batch_id, file_minute)
+      select key, etag, size, ${batch}, minute
+      from unnest(${fresh.map((o) => o.key)}::text[], ${fresh.map((o) => o.etag)}::text[],
+                  ${fresh.map((o) => o.size)}::bigint[], ${
+      fresh.map((o) => fileMinute(o.key)?.toISOString() ?? null)
+    }::timestamptz[])
+           as t(key, etag, size, minute)
+      order by key
+      on conflict (key, etag) do nothing
+      returning key, etag, size`;
+    if (rows.length === 0) {
+      // Everything was claimed by a concurrent run: leave no empty batch behind.
+      await tx`delete from etl.batches where batch_id = ${batch}`;
+      return null;
+    }
+    return { batch, files: rows.map((r) => ({ ...r, size: Number(r.size) })) };
+  });
+  if (claimed === null) {
+    log.info("every new file was claimed by a concurrent extract run", { counts: { candidates: fresh.length } });
+    return result;
+  }
+  log.withBatch(claimed.batch).info("claimed raw files", { counts: { files: claimed.files.length } });
+  await stageBatch(deps, claimed.batch, claimed.files, result);
+  return result;
+}
+
+/** Copy each claimed file into the staging area; un-claim the ones that cannot be copied; mark the batch extracted. */
+async function stageBatch(deps: ExtractDeps, batch: number, files: Claimed[], result: ExtractResult): Promise<void> {
+  const { sql, store } = deps;
+  const log = deps.log.withBatch(batch);
+  const failed: Claimed[] = [];
+  await mapLimit(files, 8, async (f) => {
+    try {
+      await store.copy(f.key, stagedKey(batch, f.key), f.etag);
+    } catch (e) {
+      const why = e instanceof ObjectNotFoundError ? "it vanished" : "it could not be read";
+      log.error(`raw file ${f.key} was not staged (${why}); it is left for the next run`, { error: e, key: f.key });
+      failed.push(f);
+    }
+  });
+  const staged = files.filter((f) => !failed.includes(f));
+  await sql.begin(async (tx) => {
+    if (failed.length) {
+      await tx`delete from etl.files where batch_id = ${batch} and key = any(${failed.map((f) => f.key)}::text[])`;
+    }
+    await tx`update etl.files set staged_key = ${stagedKey(batch, "")} || key where batch_id = ${batch}`;
+    if (staged.length === 0) {
+      await tx`delete from etl.batches where batch_id = ${batch}`;
+      return;
+    }
+    const bytes = staged.reduce((n, f) => n + f.size, 0);
+    await tx`update etl.batches set status = 'extracted', extracted_at = now(), files = ${staged.length},
+               bytes = ${bytes}, failed_step = null, error = null, updated_at = now()
+             where batch_id = ${batch}`;
+  });
+  if (staged.length) {
+    result.batches.push(batch);
+    result.files += staged.length;
+    result.bytes += staged.reduce((n, f) => n + f.size, 0);
+    log.info("staged raw files", { counts: { files: staged.length, retry_later: failed.length } });
+  }
+  result.retry_later += failed.length;
+}

@@ -1,0 +1,50 @@
+/**
+ * Where the pipeline's objects live in the bucket. Raw minute drops are `events/date=YYYY-MM-DD/hour=HH/
+ * events_YYYY-MM-DDTHH-MM-00Z.jsonl` (written by the generator); the pipeline writes only under `staging/` and
+ * `quarantine/`, and never reads `ledger/` or `generator/`.
+ *
+ * @module
+ */
+
+/** Prefix of the raw minute drops. */
+export const RAW_PREFIX = "events/";
+
+const RAW_NAME = /events_(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z\.jsonl$/;
+
+/** The minute a raw file is named after, or null when the name does not follow the pattern. */
+export function fileMinute(key: string): Date | null {
+  const m = RAW_NAME.exec(key);
+  if (!m) return null;
+  const d = new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4]}Z`);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+const pad = (batch: number) => String(batch).padStart(8, "0");
+
+/** The staging area of one batch. */
+export function batchPrefix(batch: number): string {
+  return `staging/batch=${pad(batch)}/`;
+}
+
+/** The staged copy of a raw file. */
+export function stagedKey(batch: number, rawKey: string): string {
+  return `${batchPrefix(batch)}input/${rawKey}`;
+}
+
+/** The output parts of a step (`valid`, `clean`) of one batch. */
+export function partPrefix(batch: number, step: "valid" | "clean"): string {
+  return `${batchPrefix(batch)}${step}/`;
+}
+
+export function partKey(batch: number, step: "valid" | "clean", n: number): string {
+  return `${partPrefix(batch, step)}part-${String(n).padStart(5, "0")}.tsv`;
+}
+
+/** Quarantined lines of one batch, one JSON Lines object per input file. */
+export function quarantinePrefix(batch: number): string {
+  return `quarantine/batch=${pad(batch)}/`;
+}
+
+export function quarantineKey(batch: number, rawKey: string): string {
+  return `${quarantinePrefix(batch)}${rawKey}`;
+}

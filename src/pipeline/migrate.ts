@@ -1,0 +1,48 @@
+/**
+ * Schema migrations of the warehouse's own tables (etl bookkeeping, landing): timestamped SQL files in
+ * `src/pipeline/migrations/`, applied once each, in name order, each in its own transaction, under an advisory
+ * lock so that concurrent tasks never apply one twice. Every pipeline step calls {@link migrate} first.
+ *
+ * @module
+ */
+import type { Sql } from "../clients/postgres.ts";
+
+const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
+/** Arbitrary constant: the advisory lock key for migrations. */
+const LOCK_KEY = 74_120_001;
+
+/** A migration file. */
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+/** Every migration file, in the order they apply. */
+export async function readMigrations(): Promise<Migration[]> {
+  const out: Migration[] = [];
+  for await (const e of Deno.readDir(MIGRATIONS_DIR)) {
+    if (e.isFile && e.name.endsWith(".sql")) {
+      out.push({ name: e.name, sql: await Deno.readTextFile(new URL(e.name, MIGRATIONS_DIR)) });
+    }
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** Apply the migrations that have not been applied; returns the names applied now. */
+export async function migrate(sql: Sql, migrations?: Migration[]): Promise<string[]> {
+  const all = migrations ?? await readMigrations();
+  return await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${LOCK_KEY})`;
+    await tx`create table if not exists public.schema_migrations (
+      name text primary key, applied_at timestamptz not null default now())`;
+    const done = new Set((await tx<{ name: string }[]>`select name from public.schema_migrations`).map((r) => r.name));
+    const applied: string[] = [];
+    for (const m of all) {
+      if (done.has(m.name)) continue;
+      await tx.unsafe(m.sql);
+      await tx`insert into public.schema_migrations (name) values (${m.name})`;
+      applied.push(m.name);
+    }
+    return applied;
+  });
+}

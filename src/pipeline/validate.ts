@@ -1,0 +1,164 @@
+/**
+ * Step 2, validate (`deno task validate`): stream each staged file line by line, check every line against the
+ * shared event schema and the clock ({@link checkLine}), pass the valid events on (staging `valid/` parts) and
+ * quarantine the rest with a reason code: rows in etl.rejected and one JSON Lines object per file under
+ * `quarantine/`. One bad line never affects its neighbours.
+ *
+ * Idempotent: a re-run (after a crash, or of a batch already validated with `--batch N --force`) replaces the
+ * batch's earlier outputs; the database side commits in one transaction with the status change.
+ *
+ * @module
+ */
+import { copyRows, type Sql } from "../clients/postgres.ts";
+import type { ObjectStore } from "../clients/s3.ts";
+import type { Logger } from "../log.ts";
+import { batchesIn, clearParts, markFailed, PartWriter, withBatchLock } from "./batches.ts";
+import { checkLine, type CheckOptions } from "./check.ts";
+import { quarantineKey, quarantinePrefix } from "./layout.ts";
+import { splitLines, utf8Length } from "./lines.ts";
+
+export interface StepDeps {
+  sql: Sql;
+  store: ObjectStore;
+  log: Logger;
+}
+
+export interface ValidateOptions {
+  futureToleranceMs: number;
+  maxLineBytes: number;
+  /** Only this batch. */
+  batch?: number;
+  /** The validation clock (default: now). */
+  now?: Date;
+}
+
+export interface StepResult extends Record<string, unknown> {
+  batches: number[];
+  counts: Record<string, number>;
+}
+
+/** Raw text kept in the rejected table per line; the whole line is in the quarantine object. */
+const RAW_KEEP = 64 * 1024;
+
+/** A batch's files in processing order; a row's file index points into this list. */
+export async function batchFiles(sql: Sql, batch: number) {
+  return (await sql<{ key: string; staged_key: string; file_minute: Date | null }[]>`
+    select key, staged_key, file_minute from etl.files where batch_id = ${batch} order by key`);
+}
+
+/** Run the validate step over every extracted batch (or one). */
+export async function validate(deps: StepDeps, opts: ValidateOptions): Promise<StepResult> {
+  const result: StepResult = { batches: [], counts: { lines_in: 0, valid: 0, quarantined: 0 } };
+  for (const batch of await batchesIn(deps.sql, "extracted", opts.batch)) {
+    const counts = await withBatchLock(deps.sql, batch, async () => {
+      try {
+        return await validateBatch(deps, batch, opts);
+      } catch (e) {
+        await markFailed(deps.sql, batch, "validate", e);
+        throw e;
+      }
+    });
+    if (counts === undefined) {
+      deps.log.withBatch(batch).info("batch is being validated by another worker; skipped");
+      continue;
+    }
+    result.batches.push(batch);
+    for (const [k, v] of Object.entries(counts)) result.counts[k] = (result.counts[k] ?? 0) + v;
+  }
+  return result;
+}
+
+async function validateBatch(deps: StepDeps, batch: number, opts: ValidateOptions) {
+  const { sql, store } = deps;
+  const log = deps.log.withBatch(batch);
+  const started = performance.now();
+  const files = await batchFiles(sql, batch);
+  const check: CheckOptions = {
+    now: opts.now ?? new Date(),
+    futureToleranceMs: opts.futureToleranceMs,
+    maxLineBytes: opts.maxLineBytes,
+  };
+
+  await clearParts(store, batch, "valid");
+  await store.remove((await store.list(quarantinePrefix(batch))).map((o) => o.key));
+
+  const out = new PartWriter(store, batch, "valid");
+  const rejected: (string | number | boolean | null)[][] = [];
+  const linesPerFile: number[] = [];
+  let linesIn = 0;
+
+  // Download ahead (bounded) while lines are checked in file order.
+  const downloads = new Map<number, Promise<Uint8Array>>();
+  const fetchFile = (i: number) => {
+    if (i < files.length && !downloads.has(i)) downloads.set(i, store.get(files[i]!.staged_key));
+  };
+  for (let i = 0; i < Math.min(4, files.length); i++) fetchFile(i);
+
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const data = await downloads.get(i)!;
+    downloads.delete(i);
+    fetchFile(i + 4);
+    const lines = splitLines(data);
+    linesPerFile.push(lines.length);
+    linesIn += lines.length;
+    const quarantined: string[] = [];
+    for (const line of lines) {
+      const verdict = checkLine(line, check);
+      if (verdict.ok) {
+        await out.write(`${i}\t${line.lineNo}\t${JSON.stringify(verdict.event)}`);
+        continue;
+      }
+      const truncated = line.text.length > RAW_KEEP;
+      rejected.push([
+        batch,
+        file.key,
+        line.lineNo,
+        verdict.reason,
+        verdict.detail.slice(0, 1000),
+        // PostgreSQL text cannot hold NUL: keep the rest of the line verbatim.
+        (truncated ? line.text.slice(0, RAW_KEEP) : line.text).replaceAll("\u0000", "\uFFFD"),
+        utf8Length(line.text),
+        truncated,
+      ]);
+      quarantined.push(JSON.stringify({
+        line_no: line.lineNo,
+        reason: verdict.reason,
+        detail: verdict.detail,
+        raw: line.text,
+      }));
+    }
+    if (quarantined.length) {
+      await store.put(quarantineKey(batch, file.key), quarantined.join("\n") + "\n", "application/x-ndjson");
+    }
+  }
+  await out.flush();
+
+  const counts = { lines_in: linesIn, valid: out.rows, quarantined: rejected.length };
+  const ms = Math.round(performance.now() - started);
+  await sql.begin(async (tx) => {
+    await tx`delete from etl.rejected where batch_id = ${batch}`;
+    await copyRows(tx, "etl.rejected", [
+      "batch_id",
+      "file_key",
+      "line_no",
+      "reason",
+      "detail",
+      "raw_line",
+      "raw_bytes",
+      "raw_truncated",
+    ], rejected);
+    await tx`
+      update etl.files f set lines_in = t.n
+      from unnest(${files.map((f) => f.key)}::text[], ${linesPerFile}::int[]) as t(key, n)
+      where f.batch_id = ${batch} and f.key = t.key`;
+    await tx`
+      update etl.batches set status = 'validated', validated_at = now(), lines_in = ${linesIn},
+        valid = ${out.rows}, quarantined = ${rejected.length},
+        step_ms = step_ms || jsonb_build_object('validate', ${ms}::int),
+        failed_step = null, error = null, updated_at = now()
+      where batch_id = ${batch}`;
+  });
+  log.info("validated", { counts: { ...counts, files: files.length, ms } });
+  return counts;
+}
