@@ -18,11 +18,13 @@ if [ "$(deno --version 2>/dev/null | head -n1 | awk '{print $2}')" != "$DENO_VER
   npm install --global --no-audit --no-fund "deno@$DENO_VERSION"
 fi
 
-# npm rather than `deno install`: chdb lists an optional package that the registry lacks, which Deno treats as fatal.
+# npm rather than `deno install`: chdb lists optional platform packages that the registry lacks, which Deno treats
+# as fatal. `npm install` (not `npm ci`, which wants those absent packages in the lock file) installs the locked
+# versions and leaves package-lock.json as it is.
 stamp=node_modules/.socialpulse-lock
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   echo "setup: installing npm packages"
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
   cp package-lock.json "$stamp"
 fi
 

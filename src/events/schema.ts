@@ -67,8 +67,12 @@ export const EVENT_TYPES = [
 /** One event type. */
 export type EventType = typeof EVENT_TYPES[number];
 
-/** Event types that no user performs (back-office and advertiser actions): their `actor_user_id` is null. */
+/**
+ * Event types that no user performs (badges awarded by rules, back-office and advertiser actions): their
+ * `actor_user_id` is null, and they do not make anyone an active user.
+ */
 export const SYSTEM_EVENT_TYPES = [
+  "user.badge_awarded",
   "advertiser.registered",
   "campaign.created",
   "ad.created",
