@@ -147,16 +147,19 @@ async function serverRunning(data: string): Promise<boolean> {
   }
 }
 
-/** Create the warehouse role and database when missing; keep the password in line with the config. */
+/**
+ * Create the warehouse role and database when missing; keep the password in line with the config. The role may
+ * create databases: integration tests make private ones, so they never touch the warehouse's data.
+ */
 async function ensureWarehouse(ctx: StackContext) {
   const { user, password, database } = ctx.config.postgres;
   await psql(
     ctx,
     `do $$ begin
        if not exists (select from pg_roles where rolname = ${quoteLiteral(user)}) then
-         create role ${quoteIdent(user)} login password ${quoteLiteral(password)};
+         create role ${quoteIdent(user)} login createdb password ${quoteLiteral(password)};
        else
-         alter role ${quoteIdent(user)} login password ${quoteLiteral(password)};
+         alter role ${quoteIdent(user)} login createdb password ${quoteLiteral(password)};
        end if;
      end $$;`,
   );

@@ -12,6 +12,7 @@
  * | `unknown_event_type`           | `event_type` is a string that names no event type                    |
  * | `schema:<path>:<issue>`        | fails the schema at `<path>`: `missing`, `invalid_type`, `too_small`, `too_big`, `invalid_format`, `invalid_value`, `custom`... |
  * | `occurred_at:in_future`        | more than PIPELINE_FUTURE_TOLERANCE_SECONDS after the validation time |
+ * | `nul_character`                | a string holds U+0000, which PostgreSQL text and jsonb cannot store   |
  *
  * @module
  */
@@ -38,6 +39,13 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     v = (v as Record<PropertyKey, unknown>)[p];
   }
   return v;
+}
+
+function holdsNul(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("\u0000");
+  if (Array.isArray(v)) return v.some(holdsNul);
+  if (v !== null && typeof v === "object") return Object.values(v).some(holdsNul);
+  return false;
 }
 
 /** Decide one line. */
@@ -73,6 +81,9 @@ export function checkLine(line: RawLine, opts: CheckOptions): LineVerdict {
     return { ok: false, reason: `schema:${path}:${missing ? "missing" : issue.code}`, detail: issue.message };
   }
   const event = parsed.data as Event;
+  if (text.includes("\\u0000") && holdsNul(event)) {
+    return { ok: false, reason: "nul_character", detail: "a string holds U+0000 (PostgreSQL cannot store it)" };
+  }
   const clock = checkOccurredAt(event.occurred_at, opts.now, opts.futureToleranceMs);
   if (clock !== null) return { ok: false, reason: clock, detail: `occurred_at ${event.occurred_at}` };
   return { ok: true, event };
