@@ -7,8 +7,6 @@ import { createPostgres } from "../src/clients/postgres.ts";
 import { ObjectStore } from "../src/clients/s3.ts";
 import { extract } from "../src/pipeline/extract.ts";
 import { validate } from "../src/pipeline/validate.ts";
-import { clean } from "../src/pipeline/clean.ts";
-import { load } from "../src/pipeline/load.ts";
 import { partKey } from "../src/pipeline/layout.ts";
 import {
   batches,
