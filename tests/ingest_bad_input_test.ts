@@ -7,6 +7,8 @@ import { createPostgres } from "../src/clients/postgres.ts";
 import { ObjectStore } from "../src/clients/s3.ts";
 import { extract } from "../src/pipeline/extract.ts";
 import { validate } from "../src/pipeline/validate.ts";
+import { clean } from "../src/pipeline/clean.ts";
+import { load } from "../src/pipeline/load.ts";
 import { partKey } from "../src/pipeline/layout.ts";
 import {
   batches,
@@ -308,6 +310,31 @@ Deno.test("a raw file that vanishes before it is staged is left for the next run
     await env.store.put(gone, line(statusEvent("2026-11-28T12:01:00.000Z")) + "\n");
     await env.runAll();
     assertEquals(await loadedCount(env.sql), 2);
+    await assertAccounted(env.sql);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("an event another batch loads between clean and load is counted as a duplicate at load", async () => {
+  const env = await ingestEnv("ingest_bad");
+  try {
+    const steps = async () => {
+      await extract(env.deps, { maxFiles: 10 });
+      await validate(env.deps, { futureToleranceMs: 300_000, maxLineBytes: 1 << 20 });
+      await clean(env.deps);
+    };
+    const shared = statusEvent(at(1));
+    await env.store.put(rawKey("2026-11-28T10:00"), [shared, statusEvent(at(2))].map(line).join("\n") + "\n");
+    await steps();
+    await env.store.put(rawKey("2026-11-28T10:01"), [statusEvent(at(3)), shared].map(line).join("\n") + "\n");
+    await steps(); // both batches are cleaned; neither is loaded, so clean could not see the shared event
+    await load(env.deps);
+    assertEquals((await batches(env.sql)).map((b) => [b.lines_in, b.loaded, b.duplicates]), [[2, 2, 0], [2, 1, 1]]);
+    const [d] = await env.sql<{ line_no: number; first_batch_id: string }[]>`
+      select line_no, first_batch_id from etl.duplicates`;
+    assertEquals([d!.line_no, Number(d!.first_batch_id)], [2, 1]);
+    assertEquals(await loadedCount(env.sql), 3);
     await assertAccounted(env.sql);
   } finally {
     await env.close();

@@ -54,6 +54,8 @@ export type CopyValue =
   | Record<string, unknown>
   | unknown[];
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
 /** Encode one value for COPY's text format (backslash escapes for \, tab, newline, carriage return). */
 export function copyField(v: CopyValue): string {
   if (v === null || v === undefined) return "\\N";
@@ -63,7 +65,8 @@ export function copyField(v: CopyValue): string {
   else if (typeof v === "boolean") s = v ? "t" : "f";
   else if (v instanceof Date) s = v.toISOString();
   else s = JSON.stringify(v);
-  return s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+  if (!NEEDS_ESCAPE.test(s)) return s;
+  return s.replaceAll("\\", "\\\\").replaceAll("\t", "\\t").replaceAll("\n", "\\n").replaceAll("\r", "\\r");
 }
 
 /** Encode one row as a COPY text line (with its newline). */
@@ -72,6 +75,12 @@ export function copyLine(row: readonly CopyValue[]): string {
 }
 
 const CHUNK = 1 << 20;
+
+/** The parts of a postgres.js COPY query that {@link copyLines} uses. */
+interface CopyQuery {
+  writable(): Promise<import("node:stream").Writable>;
+  reject: (e: Error) => void;
+}
 
 /**
  * Bulk-load rows with `COPY table (columns) FROM STDIN`. Runs on the given connection, so inside `sql.begin`
@@ -101,16 +110,32 @@ export async function copyLines(
 ): Promise<number> {
   const cols = columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(", ");
   const target = table.split(".").map((p) => `"${p.replaceAll('"', '""')}"`).join(".");
-  const writable = await sql.unsafe(`copy ${target} (${cols}) from stdin`).writable();
+  const query = sql.unsafe(`copy ${target} (${cols}) from stdin`) as unknown as CopyQuery;
+  // The outcome of a COPY: the writable's end callback on success; on failure the server's error arrives either as
+  // a stream error (while rows are still being written) or, once `end()` has sent CopyDone, only through the
+  // query's reject: postgres.js 3.4.9 never calls the end callback then (porsager/postgres#1173), which would hang
+  // the caller and leave its transaction open. Observing `reject` catches that case.
+  let settle!: (e: Error | null) => void;
+  const outcome = new Promise<Error | null>((resolve) => (settle = resolve));
+  const reject = query.reject;
+  query.reject = (e: Error) => {
+    settle(e);
+    return reject(e);
+  };
+  const writable = await query.writable();
+  writable.on("error", (e: Error) => settle(e));
+  const rejected = async () => {
+    const e = await outcome;
+    if (e) throw e;
+  };
+  const write = async (chunk: string) => {
+    if (!writable.write(chunk)) {
+      await Promise.race([new Promise<void>((resolve) => writable.once("drain", () => resolve())), rejected()]);
+    }
+  };
   let count = 0;
   let buffer: string[] = [];
   let size = 0;
-  const write = (chunk: string) =>
-    new Promise<void>((resolve, reject) => {
-      const ok = writable.write(chunk, (err: Error | null | undefined) => (err ? reject(err) : undefined));
-      if (ok) resolve();
-      else writable.once("drain", () => resolve());
-    });
   try {
     for await (const line of lines as AsyncIterable<string>) {
       buffer.push(line);
@@ -123,13 +148,13 @@ export async function copyLines(
       }
     }
     if (buffer.length > 0) await write(buffer.join(""));
+    writable.end(() => settle(null));
   } catch (e) {
     writable.destroy(e as Error);
+    await outcome;
     throw e;
   }
-  await new Promise<void>((resolve, reject) => {
-    writable.once("error", reject);
-    writable.end(() => resolve());
-  });
+  const error = await outcome;
+  if (error) throw error;
   return count;
 }

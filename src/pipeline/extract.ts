@@ -12,7 +12,7 @@
 import type { Sql } from "../clients/postgres.ts";
 import { ObjectNotFoundError, type ObjectStore } from "../clients/s3.ts";
 import type { Logger } from "../log.ts";
-import { batchesIn, mapLimit } from "./batches.ts";
+import { batchesIn, batchStatus, mapLimit, withBatchLock } from "./batches.ts";
 import { fileMinute, RAW_PREFIX, stagedKey } from "./layout.ts";
 
 export interface ExtractDeps {
@@ -50,7 +50,8 @@ export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<
 
   // Resume batches whose staging an earlier run did not finish.
   for (const batch of await batchesIn(sql, "claimed")) {
-    const files = await sql<Claimed[]>`select key, etag, size from etl.files where batch_id = ${batch} order by key`;
+    const files = (await sql<Claimed[]>`select key, etag, size from etl.files where batch_id = ${batch} order by key`)
+      .map((f) => ({ ...f, size: Number(f.size) }));
     await stageBatch(deps, batch, files, result);
   }
 
@@ -106,8 +107,17 @@ export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<
   return result;
 }
 
-/** Copy each claimed file into the staging area; un-claim the ones that cannot be copied; mark the batch extracted. */
+/**
+ * Copy each claimed file into the staging area; un-claim the ones that cannot be copied; mark the batch extracted.
+ * Under the batch's lock, and only while it is still `claimed`: a concurrent run resuming it does nothing twice.
+ */
 async function stageBatch(deps: ExtractDeps, batch: number, files: Claimed[], result: ExtractResult): Promise<void> {
+  await withBatchLock(deps.sql, batch, async () => {
+    if ((await batchStatus(deps.sql, batch)) === "claimed") await stageClaimed(deps, batch, files, result);
+  });
+}
+
+async function stageClaimed(deps: ExtractDeps, batch: number, files: Claimed[], result: ExtractResult) {
   const { sql, store } = deps;
   const log = deps.log.withBatch(batch);
   const failed: Claimed[] = [];

@@ -56,34 +56,45 @@ async function loadBatch(deps: StepDeps, batch: number) {
     const [state] = await tx<{ status: string }[]>`
       select status from etl.batches where batch_id = ${batch} for update`;
     if (state?.status !== "cleaned") return null;
-    await tx`create temporary table load_events (like landing.events including defaults) on commit drop`;
-    const staged = await copyLines(tx, "load_events", LANDING_COLUMNS, lines());
-    const inserted = await tx`
-      insert into landing.events (${tx(LANDING_COLUMNS)})
-      select ${tx(LANDING_COLUMNS)} from load_events
-      on conflict (event_id) do nothing`;
-    const loaded = inserted.count;
-    // Rows that conflicted were loaded by another batch after this one was cleaned: count them as duplicates.
-    const lateDupes = await tx`
-      insert into etl.duplicates (batch_id, file_key, line_no, event_id, first_batch_id)
-      select ${batch}::bigint, l.file_key, l.line_no, l.event_id, e.batch_id
-      from load_events l join landing.events e using (event_id)
-      where e.batch_id <> ${batch}`;
+    // Fast path: COPY straight into landing.events. clean already removed every event_id loaded before it ran,
+    // so a conflict means a concurrent batch loaded some of these events since: then the savepoint rolls the
+    // COPY back and the slow path sorts the rows out through a temporary table.
+    let staged: number;
+    let loaded: number;
+    let lateDupes = 0;
+    try {
+      staged = loaded = await tx.savepoint((sp) => copyLines(sp, "landing.events", LANDING_COLUMNS, lines()));
+    } catch (e) {
+      if ((e as { code?: string }).code !== "23505") throw e;
+      log.warn("some events were loaded by another batch meanwhile; loading through a temporary table");
+      await tx`create temporary table load_events (like landing.events including defaults) on commit drop`;
+      staged = await copyLines(tx, "load_events", LANDING_COLUMNS, lines());
+      loaded = (await tx`
+        insert into landing.events (${tx(LANDING_COLUMNS)})
+        select ${tx(LANDING_COLUMNS)} from load_events
+        on conflict (event_id) do nothing`).count;
+      // Rows that conflicted were loaded by another batch after this one was cleaned: count them as duplicates.
+      lateDupes = (await tx`
+        insert into etl.duplicates (batch_id, file_key, line_no, event_id, first_batch_id)
+        select ${batch}::bigint, l.file_key, l.line_no, l.event_id, e.batch_id
+        from load_events l join landing.events e using (event_id)
+        where e.batch_id <> ${batch}`).count;
+    }
     await tx`
       insert into etl.batch_days (batch_id, day, events, late)
       select ${batch}::bigint, (occurred_at at time zone 'UTC')::date, count(*), count(*) filter (where is_late)
       from landing.events where batch_id = ${batch}
       group by 1, 2
       on conflict (batch_id, day) do update set events = excluded.events, late = excluded.late`;
-    await checkAccounting(tx, batch, loaded, lateDupes.count);
+    await checkAccounting(tx, batch, loaded, lateDupes);
     const ms = Math.round(performance.now() - started);
     await tx`
       update etl.batches set status = 'loaded', loaded_at = now(), loaded = ${loaded},
-        duplicates = duplicates + ${lateDupes.count},
+        duplicates = duplicates + ${lateDupes},
         step_ms = step_ms || jsonb_build_object('load', ${ms}::int),
         failed_step = null, error = null, updated_at = now()
       where batch_id = ${batch}`;
-    return { staged, loaded, duplicates_at_load: lateDupes.count, ms };
+    return { staged, loaded, duplicates_at_load: lateDupes, ms };
   });
   if (counts === null) {
     log.info("batch was loaded by another worker; nothing to do");

@@ -2,7 +2,8 @@
  * Normalisation of a valid event (the clean step), as a pure function: what is recoverable is made canonical so
  * that equal things compare equal downstream.
  *
- * - every string: trimmed and Unicode NFC-normalised;
+ * - every string: trimmed, made well-formed (a lone UTF-16 surrogate, e.g. an emoji cut in half, becomes U+FFFD:
+ *   PostgreSQL cannot store it) and Unicode NFC-normalised;
  * - e-mail addresses and handles (`email`, `username`, `handle`): lower-cased;
  * - timestamps (`occurred_at` and every `*_at` field): canonical UTC ISO-8601 with milliseconds;
  * - money (`amount`, `*_amount`): rounded to two decimals.
@@ -13,8 +14,15 @@
 const LOWERCASE_KEYS: ReadonlySet<string> = new Set(["email", "username", "handle"]);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+/** Printable ASCII with no space at either end: already normal (the common case, checked first for speed). */
+const PLAIN = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
 function normalizeString(key: string, s: string): string {
-  let out = s.trim().normalize("NFC");
+  const special = LOWERCASE_KEYS.has(key) || key.endsWith("_at");
+  if (!special && (s === "" || PLAIN.test(s))) return s;
+  let out = s.trim();
+  if (!out.isWellFormed()) out = out.toWellFormed();
+  out = out.normalize("NFC");
   if (LOWERCASE_KEYS.has(key)) out = out.toLowerCase();
   else if ((key === "occurred_at" || key.endsWith("_at")) && ISO.test(out)) {
     const t = Date.parse(out);
@@ -28,16 +36,20 @@ function normalizeValue(key: string, v: unknown): unknown {
   if (typeof v === "number") {
     return key === "amount" || key.endsWith("_amount") ? Math.round(v * 100) / 100 : v;
   }
-  if (Array.isArray(v)) return v.map((x) => normalizeValue(key, x));
-  if (v !== null && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = normalizeValue(k, x);
-    return out;
-  }
+  if (v !== null && typeof v === "object") normalizeInPlace(key, v as Record<string, unknown>);
   return v;
 }
 
-/** A normalised copy of an event (or of any JSON value). */
+/** Objects and arrays are normalised in place: the clean step owns the freshly parsed event (no copies). */
+function normalizeInPlace(key: string, o: Record<string, unknown> | unknown[]) {
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) o[i] = normalizeValue(key, o[i]);
+    return;
+  }
+  for (const k in o) o[k] = normalizeValue(k, o[k]);
+}
+
+/** Normalise an event (or any JSON value) in place, and return it. */
 export function normalizeEvent<T>(event: T): T {
   return normalizeValue("", event) as T;
 }

@@ -23,5 +23,10 @@ Deno.test("normalizeEvent() writes timestamps as UTC ISO with milliseconds and m
 
 Deno.test("normalizeEvent() leaves ids, nulls, booleans and arrays' shape alone", () => {
   const e = { event_id: "0b0e4e2c-6c1a-4c54-9d2a-3f3c5b6a7d8e", x: null, ok: true, tags: [" a ", "b"] };
-  assertEquals(normalizeEvent(e), { ...e, tags: ["a", "b"] });
+  assertEquals(normalizeEvent(structuredClone(e)), { ...e, tags: ["a", "b"] });
+});
+
+Deno.test("normalizeEvent() replaces a lone surrogate (an emoji cut in half) with U+FFFD", () => {
+  assertEquals(normalizeEvent({ text: "hi \ud83d" }), { text: "hi \uFFFD" });
+  assertEquals(normalizeEvent({ text: "ok \ud83d\udd25" }), { text: "ok \ud83d\udd25" });
 });
