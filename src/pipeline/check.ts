@@ -82,11 +82,21 @@ export function checkLine(line: RawLine, opts: CheckOptions): LineVerdict {
   if (typeof type === "string" && member === undefined) {
     return { ok: false, reason: "unknown_event_type", detail: `event_type ${JSON.stringify(type.slice(0, 100))}` };
   }
+  // The clock first: a time from the future is the root cause, whatever rules that depend on it (ages) then break.
+  const occurredAt = (value as { occurred_at?: unknown }).occurred_at;
+  if (
+    typeof occurredAt === "string" &&
+    checkOccurredAt(occurredAt, opts.now, opts.futureToleranceMs) === "occurred_at:in_future"
+  ) {
+    return { ok: false, reason: "occurred_at:in_future", detail: `occurred_at ${occurredAt}` };
+  }
   const parsed = (member ?? eventSchema).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.map(String).join(".") || "(root)";
-    const missing = issue.code === "invalid_type" && valueAt(value, issue.path) === undefined;
+    // An absent field fails as invalid_type or invalid_value (enums, literals) depending on its schema: say missing.
+    const missing = issue.path.length > 0 && valueAt(value, issue.path) === undefined &&
+      (issue.code === "invalid_type" || issue.code === "invalid_value" || issue.code === "invalid_union");
     return { ok: false, reason: `schema:${path}:${missing ? "missing" : issue.code}`, detail: issue.message };
   }
   const event = parsed.data as Event;

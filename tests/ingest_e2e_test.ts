@@ -1,0 +1,165 @@
+/**
+ * End to end: the generator writes a few hours with injected faults into the real S3 server; extract, validate,
+ * clean and load run against the real PostgreSQL; the result is compared with the generator's own ledger.
+ * Then the same input is processed with steps killed mid-way, and must end in the same state.
+ */
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { generate, S3Store } from "../src/generator/mod.ts";
+import type { FileLedgerJson } from "../src/generator/mod.ts";
+import { logger } from "../src/log.ts";
+import { PROJECT_ROOT } from "../src/config.ts";
+import { extract } from "../src/pipeline/extract.ts";
+import { validate } from "../src/pipeline/validate.ts";
+import { clean } from "../src/pipeline/clean.ts";
+import { load } from "../src/pipeline/load.ts";
+import { batches, fingerprint, type IngestEnv, ingestEnv } from "./_ingest_env.ts";
+
+const FROM = Date.parse("2026-11-02T09:00:00Z") / 60_000;
+const HOURS = 3;
+
+/** The reason codes that each injected fault kind may legitimately produce. */
+const REASONS: Record<string, RegExp> = {
+  malformed_json: /^json_parse$/,
+  missing_field: /^schema:[\w.]+:missing$/,
+  wrong_type: /^schema:[\w.]+:(invalid_type|invalid_value|invalid_format|invalid_union)$/,
+  out_of_range: /^schema:[\w.]+:(too_small|too_big|custom)$/,
+  future_timestamp: /^occurred_at:in_future$/,
+  unknown_event_type: /^unknown_event_type$/,
+  // An oversized e-mail address fails its format check before its length check.
+  oversized_string: /^schema:[\w.]+:(too_big|invalid_format)$/,
+};
+
+async function generateInto(env: IngestEnv, hours: number, seed: number) {
+  return await generate(
+    { mode: { kind: "range", from: FROM, to: FROM + hours * 60 }, rate: 300, faults: 0.03, seed, fresh: true },
+    { store: new S3Store(env.store), log: logger("generator"), signal: new AbortController().signal },
+  );
+}
+
+async function readLedgers(env: IngestEnv): Promise<FileLedgerJson[]> {
+  const keys = (await env.store.list("ledger/files/")).map((o) => o.key);
+  return await Promise.all(keys.map(async (k) => JSON.parse(new TextDecoder().decode(await env.store.get(k)))));
+}
+
+Deno.test("loaded, quarantined and duplicate lines equal the generator's ledger exactly; a re-run changes nothing", async () => {
+  const env = await ingestEnv("ingest_e2e");
+  try {
+    const summary = await generateInto(env, HOURS, 5);
+    const ledgers = await readLedgers(env);
+    assertEquals(ledgers.length, HOURS * 60);
+    await env.runAll();
+
+    // Loaded events by type = the ledger's distinct valid events by type.
+    const expected: Record<string, number> = {};
+    for (const l of ledgers) {
+      for (const [t, n] of Object.entries(l.valid_by_type)) expected[t] = (expected[t] ?? 0) + (n ?? 0);
+    }
+    const loaded = Object.fromEntries(
+      (await env.sql<{ event_type: string; n: string }[]>`
+        select event_type, count(*) as n from landing.events group by event_type`).map((
+        r,
+      ) => [r.event_type, Number(r.n)]),
+    );
+    assertEquals(loaded, expected);
+    assertEquals(Object.values(loaded).reduce((a, b) => a + b, 0), summary.events);
+
+    // Every injected fault is in quarantine with a fitting reason, and nothing else is.
+    const rejected = new Map(
+      (await env.sql<{ file_key: string; line_no: number; reason: string }[]>`
+        select file_key, line_no, reason from etl.rejected`).map((r) => [`${r.file_key}:${r.line_no}`, r.reason]),
+    );
+    const faults = ledgers.flatMap((l) => l.faults.map((f) => ({ at: `${l.key}:${f.line}`, kind: f.kind })));
+    assert(faults.length > 50, `the run injected faults (${faults.length})`);
+    assertEquals(rejected.size, faults.length);
+    for (const f of faults) {
+      const reason = rejected.get(f.at);
+      assert(reason !== undefined, `fault ${f.kind} at ${f.at} is not in quarantine`);
+      assert(REASONS[f.kind]!.test(reason), `fault ${f.kind} at ${f.at} was quarantined as ${reason}`);
+    }
+
+    // Duplicates are the ledger's, line for line; late events are flagged exactly where the ledger says.
+    const dupes = (await env.sql<{ k: string }[]>`select file_key || ':' || line_no as k from etl.duplicates`)
+      .map((r) => r.k).sort();
+    assertEquals(dupes, ledgers.flatMap((l) => l.duplicates.map((d) => `${l.key}:${d.line}`)).sort());
+    const late = (await env.sql<{ k: string }[]>`
+      select file_key || ':' || line_no as k from landing.events where is_late`).map((r) => r.k).sort();
+    assertEquals(late, ledgers.flatMap((l) => l.late.map((d) => `${l.key}:${d.line}`)).sort());
+
+    // Accounting per batch, and the totals against the ledger.
+    const bs = await batches(env.sql);
+    for (const b of bs) assertEquals(b.lines_in, b.loaded + b.quarantined + b.duplicates);
+    assertEquals(bs.reduce((n, b) => n + b.lines_in, 0), ledgers.reduce((n, l) => n + l.lines, 0));
+
+    // Running the whole sequence again changes nothing.
+    const before = await fingerprint(env.sql);
+    await env.runAll();
+    assertEquals(await fingerprint(env.sql), before);
+    assertEquals(await batches(env.sql), bs);
+  } finally {
+    await env.close();
+  }
+});
+
+/** Run one step as its own process (as Airflow does) and kill it after `afterMs`; resolves to its exit code. */
+async function runAndKill(env: IngestEnv, step: string, afterMs: number): Promise<number> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `tasks/${step}.ts`],
+    cwd: PROJECT_ROOT,
+    env: { POSTGRES_DB: env.cfg.postgres.database, S3_BUCKET: env.cfg.s3.bucket, LOG_LEVEL: "ERROR" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), afterMs);
+  const status = await child.status;
+  clearTimeout(timer);
+  return status.code;
+}
+
+Deno.test("steps killed mid-way and re-run end in the same state as an uninterrupted run", async () => {
+  const reference = await ingestEnv("ingest_kill_ref");
+  let expected;
+  let timings: Record<string, number>;
+  try {
+    await generateInto(reference, 1, 9);
+    timings = {};
+    for (
+      const [name, step] of [
+        ["extract", () => extract(reference.deps, { maxFiles: 1440 })],
+        ["validate", () => validate(reference.deps, { futureToleranceMs: 300_000, maxLineBytes: 1 << 20 })],
+        ["clean", () => clean(reference.deps)],
+        ["load", () => load(reference.deps)],
+      ] as const
+    ) {
+      const t0 = performance.now();
+      await step();
+      timings[name] = performance.now() - t0;
+    }
+    expected = await fingerprint(reference.sql);
+  } finally {
+    await reference.close();
+  }
+
+  const env = await ingestEnv("ingest_kill");
+  try {
+    await generateInto(env, 1, 9);
+    // Each step is killed part-way (process start-up included), then re-run to completion, before the next step.
+    const steps = {
+      extract: () => extract(env.deps, { maxFiles: 1440 }),
+      validate: () => validate(env.deps, { futureToleranceMs: 300_000, maxLineBytes: 1 << 20 }),
+      clean: () => clean(env.deps),
+      load: () => load(env.deps),
+    };
+    for (const [step, rerun] of Object.entries(steps)) {
+      await runAndKill(env, step, 800 + timings[step]! / 2);
+      await rerun();
+    }
+    await env.runAll();
+    assertEquals(await fingerprint(env.sql), expected);
+    for (const b of await batches(env.sql)) {
+      assertEquals(b.status, "loaded");
+      assertEquals(b.lines_in, b.loaded + b.quarantined + b.duplicates);
+    }
+  } finally {
+    await env.close();
+  }
+});
