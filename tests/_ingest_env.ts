@@ -6,10 +6,10 @@
  * @module
  */
 import { type Config, config } from "../src/config.ts";
-import { createPostgres, type Sql } from "../src/clients/postgres.ts";
-import { ObjectStore } from "../src/clients/s3.ts";
+import type { Sql } from "../src/clients/postgres.ts";
+import type { ObjectStore } from "../src/clients/s3.ts";
 import { configureLogging, logger } from "../src/log.ts";
-import { migrate } from "../src/pipeline/migrate.ts";
+import { openSandbox } from "../src/pipeline/sandbox.ts";
 import { extract } from "../src/pipeline/extract.ts";
 import { validate } from "../src/pipeline/validate.ts";
 import { clean } from "../src/pipeline/clean.ts";
@@ -26,32 +26,14 @@ export interface IngestEnv {
   close(): Promise<void>;
 }
 
-/** Database names are per test file; buckets are per test. */
+/** A private database (per test file name) and bucket (per test) with the four steps at hand. */
 export async function ingestEnv(name: string): Promise<IngestEnv> {
   // Logs of the steps under test would drown the test report; errors still show.
   configureLogging({ level: "ERROR", format: "text" });
-  const base = config();
-  const database = `${base.postgres.database}_t_${name}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-  const admin = createPostgres({ ...base.postgres, poolMax: 1 });
-  try {
-    const exists = await admin`select 1 from pg_database where datname = ${database}`;
-    if (exists.length === 0) await admin.unsafe(`create database "${database}"`);
-  } finally {
-    await admin.end();
-  }
-  const bucket = `sp-test-${name.replace(/[^a-z0-9]/g, "-")}-${crypto.randomUUID().slice(0, 8)}`.slice(0, 63);
-  const cfg: Config = { ...base, postgres: { ...base.postgres, database }, s3: { ...base.s3, bucket } };
-  const sql = createPostgres(cfg.postgres);
-  await sql.unsafe("drop schema if exists etl, landing cascade; drop table if exists public.schema_migrations");
-  await migrate(sql);
-  const store = new ObjectStore(cfg.s3);
-  await store.ensureBucket();
-  const deps: StepDeps = { sql, store, log: logger(`test-${name}`) };
+  const box = await openSandbox(config(), name, logger(`test-${name}`));
+  const { cfg, deps } = box;
   return {
-    cfg,
-    sql,
-    store,
-    deps,
+    ...box,
     async runAll(now?: Date) {
       await extract(deps, { maxFiles: cfg.pipeline.maxFilesPerBatch });
       await validate(deps, {
@@ -61,11 +43,6 @@ export async function ingestEnv(name: string): Promise<IngestEnv> {
       });
       await clean(deps);
       await load(deps);
-    },
-    async close() {
-      await store.remove((await store.list("")).map((o) => o.key));
-      await store.client.removeBucket(bucket).catch(() => {});
-      await sql.end();
     },
   };
 }
