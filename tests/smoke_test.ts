@@ -158,3 +158,9 @@ Deno.test("SMTP: a message sent through the mailer is received", async () => {
     mailer.close();
   }
 });
+
+Deno.test("S3: reading from a bucket that does not exist yet gives null, not an error", async () => {
+  const store = objectStore({ ...cfg.s3, bucket: `sp-absent-${runId.slice(0, 8)}` });
+  assertEquals(await store.getOrNull("generator/world.json.gz"), null);
+  assertEquals(await store.stat("x"), null);
+});

@@ -88,7 +88,7 @@ export class ObjectStore {
     return out;
   }
 
-  /** Read an object, or null when it does not exist. */
+  /** Read an object, or null when it (or the bucket) does not exist. */
   async getOrNull(key: string): Promise<Uint8Array | null> {
     try {
       return await this.get(key);
@@ -180,7 +180,7 @@ export class ObjectNotFoundError extends Error {
 
 function isNotFound(e: unknown): boolean {
   const code = (e as { code?: string }).code;
-  return code === "NoSuchKey" || code === "NotFound" || code === "NoSuchObject";
+  return code === "NoSuchKey" || code === "NotFound" || code === "NoSuchObject" || code === "NoSuchBucket";
 }
 
 /** A store for the configured endpoint and bucket. */

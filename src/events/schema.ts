@@ -141,7 +141,7 @@ export const COMPLAINT_REASONS = [
   "other",
 ] as const;
 
-/** Maximum length, in UTF-16 code units, of every free-text field, by field name. */
+/** Maximum length, in characters (Unicode code points, as zod counts), of every free-text field, by field name. */
 export const STRING_MAX = {
   username: 30,
   display_name: 100,

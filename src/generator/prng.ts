@@ -26,7 +26,8 @@ export function hash32(...words: number[]): number {
   return h >>> 0;
 }
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** Four hex digits for every 16-bit value: a UUID is 8 lookups. */
+const HEX4: string[] = Array.from({ length: 65536 }, (_, i) => i.toString(16).padStart(4, "0"));
 const TWO_POW_32 = 4294967296;
 
 /** sfc32 (Chris Doty-Humphrey's Small Fast Counting generator): 128 bits of state, period >= 2^32. */
@@ -146,11 +147,7 @@ export class Rng {
   /** A version-4-shaped UUID drawn from this generator (reproducible, unlike crypto.randomUUID). */
   uuid(): string {
     const a = this.u32(), b = this.u32(), c = this.u32(), d = this.u32();
-    return HEX[a >>> 24]! + HEX[(a >>> 16) & 255]! + HEX[(a >>> 8) & 255]! + HEX[a & 255]! + "-" +
-      HEX[b >>> 24]! + HEX[(b >>> 16) & 255]! + "-" +
-      HEX[0x40 | ((b >>> 8) & 15)]! + HEX[b & 255]! + "-" +
-      HEX[0x80 | ((c >>> 24) & 63)]! + HEX[(c >>> 16) & 255]! + "-" +
-      HEX[(c >>> 8) & 255]! + HEX[c & 255]! + HEX[d >>> 24]! + HEX[(d >>> 16) & 255]! + HEX[(d >>> 8) & 255]! +
-      HEX[d & 255]!;
+    return HEX4[a >>> 16]! + HEX4[a & 0xffff]! + "-" + HEX4[b >>> 16]! + "-" + HEX4[0x4000 | (b & 0x0fff)]! + "-" +
+      HEX4[0x8000 | ((c >>> 16) & 0x3fff)]! + "-" + HEX4[c & 0xffff]! + HEX4[d >>> 16]! + HEX4[d & 0xffff]!;
   }
 }

@@ -1,0 +1,30 @@
+/*
+materialized: incremental
+incremental_strategy: time_range
+time_column: occurred_at
+indexes: [[occurred_at]]
+description: Ad clicks with their cost to the advertiser (ad revenue of the platform).
+grain: one row per ad click
+unique_key: click_key
+tags: [fact, ads]
+columns:
+  click_key: { tests: [unique, not_null] }
+  impression_key: { tests: [not_null] }
+  ad_key: { tests: [not_null, { relationships: { to: dim_ad, field: ad_key, severity: warn } }] }
+  cost: { tests: [not_null] }
+tests:
+  - expression: cost >= 0
+*/
+select
+  {{ surrogate_key('click_id') }} as click_key,
+  {{ surrogate_key('impression_id') }} as impression_key,
+  {{ surrogate_key('ad_id') }} as ad_key,
+  {{ surrogate_key('campaign_id') }} as campaign_key,
+  {{ surrogate_key('clicker_user_id') }} as clicker_user_key,
+  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  click_id,
+  cost,
+  currency,
+  occurred_at
+from {{ ref('stg_ad_clicks') }}
+where {{ in_range('occurred_at') }}

@@ -1,0 +1,25 @@
+/*
+materialized: incremental
+incremental_strategy: time_range
+time_column: occurred_at
+indexes: [[occurred_at]]
+description: Complaints resolved, by which moderator and how (complaints per moderator).
+grain: one row per complaint resolution
+unique_key: event_id
+tags: [fact, moderation]
+columns:
+  event_id: { tests: [unique, not_null] }
+  complaint_key: { tests: [not_null, { relationships: { to: fact_complaint, field: complaint_key, severity: warn } }] }
+  moderator_user_key: { tests: [not_null] }
+  resolution: { tests: [{ accepted_values: [dismissed, content_removed, user_warned] }] }
+*/
+select
+  {{ surrogate_key('complaint_id') }} as complaint_key,
+  {{ surrogate_key('moderator_user_id') }} as moderator_user_key,
+  {{ surrogate_key('community_id') }} as community_key,
+  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  event_id,
+  resolution,
+  occurred_at
+from {{ ref('stg_complaint_resolutions') }}
+where {{ in_range('occurred_at') }}

@@ -1,0 +1,25 @@
+/*
+materialized: incremental
+incremental_strategy: time_range
+time_column: occurred_at
+indexes: [[occurred_at]]
+description: Publications deleted, by their author or by moderation (then with the complaint behind it).
+grain: one row per publication deletion
+unique_key: event_id
+tags: [fact, moderation]
+columns:
+  event_id: { tests: [unique, not_null] }
+  publication_key: { tests: [not_null, { relationships: { to: dim_publication, field: publication_key, severity: warn } }] }
+  reason: { tests: [{ accepted_values: [author, moderation] }] }
+*/
+select
+  {{ surrogate_key('publication_id') }} as publication_key,
+  {{ surrogate_key('author_user_id') }} as author_user_key,
+  {{ surrogate_key('deleted_by_user_id') }} as deleted_by_user_key,
+  {{ surrogate_key('complaint_id') }} as complaint_key,
+  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  event_id,
+  reason,
+  occurred_at
+from {{ ref('stg_publication_deletions') }}
+where {{ in_range('occurred_at') }}

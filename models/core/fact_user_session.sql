@@ -1,0 +1,30 @@
+/*
+materialized: incremental
+incremental_strategy: time_range
+time_column: ended_at
+indexes: [[ended_at]]
+description: >
+  Completed online sessions of users (user status online -> offline). Built from the offline event, which
+  carries the session's length, so a session is a row once it ends; sessions still open are not here yet.
+grain: one row per completed user session
+unique_key: session_key
+tags: [fact, users]
+columns:
+  session_key: { tests: [unique, not_null] }
+  user_key: { tests: [not_null, { relationships: { to: dim_user, field: user_key, severity: warn } }] }
+  device: { tests: [{ accepted_values: [ios, android, web, desktop] }] }
+  duration_s: { tests: [not_null] }
+tests:
+  - expression: started_at <= ended_at
+*/
+select
+  {{ surrogate_key('session_id') }} as session_key,
+  {{ surrogate_key('user_id') }} as user_key,
+  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  session_id,
+  device,
+  session_duration_s as duration_s,
+  occurred_at - make_interval(secs => session_duration_s) as started_at,
+  occurred_at as ended_at
+from {{ ref('stg_user_status_changes') }}
+where status = 'offline' and {{ in_range('occurred_at') }}

@@ -1,0 +1,30 @@
+/*
+materialized: incremental
+incremental_strategy: time_range
+time_column: occurred_at
+indexes: [[occurred_at]]
+description: Views of publications, with where the viewer came from and how long they stayed.
+grain: one row per publication view
+unique_key: event_id
+tags: [fact]
+columns:
+  event_id: { description: the view event (degenerate key), tests: [unique, not_null] }
+  publication_key: { tests: [not_null, { relationships: { to: dim_publication, field: publication_key, severity: warn } }] }
+  viewer_user_key: { tests: [not_null] }
+  date_key: { tests: [not_null] }
+*/
+select
+  -- keys
+  {{ surrogate_key('publication_id') }} as publication_key,
+  {{ surrogate_key('viewer_user_id') }} as viewer_user_key,
+  {{ surrogate_key('share_id') }} as share_key,
+  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  -- degenerate dimensions
+  event_id,
+  view_source,
+  -- measures
+  dwell_ms,
+  -- time
+  occurred_at
+from {{ ref('stg_publication_views') }}
+where {{ in_range('occurred_at') }}

@@ -1,0 +1,22 @@
+/*
+description: Advertisers registered (a back-office event, no actor).
+grain: one row per advertiser.registered event (one per advertiser)
+columns:
+  advertiser_id: { tests: [not_null] }
+*/
+with source as (
+  select event_id, occurred_at, payload, batch_id, is_late
+  from {{ source('landing', 'events') }}
+  where event_type = 'advertiser.registered'
+)
+
+select
+  event_id,
+  (payload ->> 'advertiser_id')::uuid as advertiser_id,
+  payload ->> 'name' as name,
+  payload ->> 'industry' as industry,
+  payload ->> 'country' as country,
+  occurred_at,
+  batch_id,
+  is_late
+from source

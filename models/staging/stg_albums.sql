@@ -1,0 +1,21 @@
+/*
+description: Photo/video albums (album.created).
+grain: one row per album.created event (one per album)
+columns:
+  album_id: { tests: [not_null] }
+*/
+with source as (
+  select event_id, occurred_at, payload, batch_id, is_late
+  from {{ source('landing', 'events') }}
+  where event_type = 'album.created'
+)
+
+select
+  event_id,
+  (payload ->> 'album_id')::uuid as album_id,
+  (payload ->> 'owner_user_id')::uuid as owner_user_id,
+  payload ->> 'title' as title,
+  occurred_at,
+  batch_id,
+  is_late
+from source

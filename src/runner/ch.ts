@@ -1,0 +1,103 @@
+/**
+ * ClickHouse materializations (Atomic database), write-audit-publish as far as ClickHouse allows:
+ *
+ * - view: built as `<name>__new`, audited, then `create or replace view`;
+ * - table: built as `<name>__new` (`order_by` required), audited, then `EXCHANGE TABLES` with the live table;
+ * - incremental (`partition`): the increment goes into `<name>__incr` (same structure), the table as it would be
+ *   after publishing (untouched live partitions plus the increment) is audited, and every partition (day) the
+ *   increment holds replaces the live partition with `REPLACE PARTITION`.
+ *
+ * @module
+ */
+import type { ClickHouseClient } from "../clients/clickhouse.ts";
+import { chQuery } from "../clients/clickhouse.ts";
+import { chCreateTableAs, qualified, type Relation } from "./compile.ts";
+import { literal } from "./template.ts";
+import type { Node } from "./types.ts";
+import type { Built } from "./pg.ts";
+
+/** Run the audit with some relations replaced; true when nothing blocks. */
+export type ChAudit = (overrides: Map<string, string>) => Promise<boolean>;
+
+/** Whether a table or view exists. */
+export async function chExists(ch: ClickHouseClient, r: Relation): Promise<boolean> {
+  const rows = await chQuery<{ n: string }>(
+    ch,
+    `select count() as n from system.tables where database = ${literal(r.schema)} and name = ${literal(r.name)}`,
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+async function count(ch: ClickHouseClient, relation: string): Promise<number> {
+  const rows = await chQuery<{ n: string }>(ch, `select count() as n from ${relation}`);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Build, audit and publish a ClickHouse view. */
+export async function chBuildView(ch: ClickHouseClient, node: Node, live: Relation, select: string, audit: ChAudit) {
+  const build = qualified({ ...live, name: live.name + "__new" });
+  await ch.command({ query: `drop view if exists ${build}` });
+  await ch.command({ query: `create view ${build} as\n${select}` });
+  const ok = await audit(new Map([[node.name, build]]));
+  await ch.command({ query: `drop view if exists ${build}` });
+  if (!ok) return { rows: 0, published: false };
+  await ch.command({ query: `create or replace view ${qualified(live)} as\n${select}` });
+  return { rows: 0, published: true };
+}
+
+/** Build, audit and exchange a ClickHouse table (also the full build of a partition incremental). */
+export async function chBuildTable(
+  ch: ClickHouseClient,
+  node: Node,
+  live: Relation,
+  select: string,
+  audit: ChAudit,
+): Promise<Built> {
+  const build = qualified({ ...live, name: live.name + "__new" });
+  await ch.command({ query: `drop table if exists ${build}` });
+  await ch.command({ query: chCreateTableAs(node, build, select) });
+  const rows = await count(ch, build);
+  if (!(await audit(new Map([[node.name, build]])))) {
+    await ch.command({ query: `drop table if exists ${build}` });
+    return { rows, published: false };
+  }
+  if (await chExists(ch, live)) {
+    await ch.command({ query: `exchange tables ${build} and ${qualified(live)}` });
+    await ch.command({ query: `drop table if exists ${build}` });
+  } else {
+    await ch.command({ query: `rename table ${build} to ${qualified(live)}` });
+  }
+  return { rows, published: true };
+}
+
+/** Build an increment, audit it, and replace every partition it touches. */
+export async function chReplacePartitions(
+  ch: ClickHouseClient,
+  node: Node,
+  live: Relation,
+  select: string,
+  audit: ChAudit,
+): Promise<Built & { partitions: string[] }> {
+  const inc = qualified({ ...live, name: live.name + "__incr" });
+  await ch.command({ query: `drop table if exists ${inc}` });
+  await ch.command({ query: `create table ${inc} as ${qualified(live)}` });
+  try {
+    await ch.command({ query: `insert into ${inc}\n${select}` });
+    const rows = await count(ch, inc);
+    // The audit sees the table as it will be once published: live partitions the increment does not replace,
+    // plus the increment.
+    const preview = `(select * from ${qualified(live)} where _partition_id not in ` +
+      `(select distinct _partition_id from ${inc}) union all select * from ${inc})`;
+    if (!(await audit(new Map([[node.name, preview]])))) return { rows, published: false, partitions: [] };
+    const parts = await chQuery<{ p: string }>(
+      ch,
+      `select distinct _partition_id as p from ${inc} order by p`,
+    );
+    for (const { p } of parts) {
+      await ch.command({ query: `alter table ${qualified(live)} replace partition id ${literal(p)} from ${inc}` });
+    }
+    return { rows, published: true, partitions: parts.map((x) => x.p) };
+  } finally {
+    await ch.command({ query: `drop table if exists ${inc}` });
+  }
+}

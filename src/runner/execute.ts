@@ -1,0 +1,570 @@
+/**
+ * The executor: decides what each selected node needs (a full build, an increment, nothing), runs it on its
+ * engine in DAG order with its tests as the audit, skips the descendants of anything that failed, and records a
+ * result per node.
+ *
+ * @module
+ */
+import type { Sql, TxSql } from "../clients/postgres.ts";
+import type { ClickHouseClient } from "../clients/clickhouse.ts";
+import { chQuery } from "../clients/clickhouse.ts";
+import type { Logger } from "../log.ts";
+import {
+  type CompiledTest,
+  compileNode,
+  floorToDay,
+  genericTestName,
+  genericTestSql,
+  type Phase,
+  postgresqlRead,
+  qualified,
+  relationOf,
+  type Targets,
+  windowScope,
+} from "./compile.ts";
+import type { Project } from "./project.ts";
+import type { Window } from "./template.ts";
+import type { Node } from "./types.ts";
+import { NeedsFullRefresh, pgApplyIncrement, pgBuildTable, pgBuildView, pgLoadSeed, pgRelkind } from "./pg.ts";
+import { chBuildTable, chBuildView, chExists, chReplacePartitions } from "./ch.ts";
+import { ensureState, loadedBatches, markBuilt, pendingBatches, readStates } from "./state.ts";
+import type { ModelState } from "./state.ts";
+
+/** The outcome of one test. */
+export interface TestResult {
+  name: string;
+  node: string;
+  severity: "error" | "warn";
+  status: "pass" | "fail" | "warn" | "error";
+  failures: number;
+  message?: string;
+  duration_ms: number;
+}
+
+/** The outcome of one node. */
+export interface NodeResult {
+  name: string;
+  kind: Node["kind"];
+  status: "success" | "error" | "fail" | "skipped" | "up_to_date";
+  mode?: "full" | "incremental";
+  message?: string;
+  rows_affected?: number;
+  window?: Window;
+  batches?: number;
+  started_at: string;
+  duration_ms: number;
+  tests: TestResult[];
+}
+
+/** What the executor needs from the outside; clients are injected (ClickHouse lazily). */
+export interface ExecDeps {
+  sql: Sql;
+  clickhouse: () => Promise<ClickHouseClient>;
+  log: Logger;
+}
+
+/** What a run was asked to do. */
+export interface ExecOptions {
+  command: "run" | "build" | "test" | "seed";
+  fullRefresh: boolean;
+  vars: Record<string, string>;
+  targets: Targets;
+  /** The compiled SQL of each node is written here (relative paths as in the project). */
+  compiledDir?: string;
+}
+
+/** Why a node would be built the way it is (the `plan` command prints these). */
+export interface Decision {
+  node: string;
+  action: "build" | "increment" | "skip" | "test";
+  mode: "full" | "incremental" | "none";
+  reason: string;
+  window?: Window;
+  batchIds: number[];
+}
+
+/** The window given by `--vars start=... [end=...]`, if any. */
+export function varsWindow(vars: Record<string, string>): Window | undefined {
+  if (vars.start === undefined) return undefined;
+  const iso = (v: string, name: string) => {
+    const t = Date.parse(v.length === 10 ? `${v}T00:00:00Z` : v);
+    if (Number.isNaN(t)) throw new Error(`--vars ${name}=${v} is not a date or timestamp`);
+    return new Date(t).toISOString();
+  };
+  return { start: iso(vars.start, "start"), ...(vars.end !== undefined ? { end: iso(vars.end, "end") } : {}) };
+}
+
+/** Runs nodes; one instance per command invocation. */
+export class Executor {
+  #ch?: Promise<ClickHouseClient>;
+  #states = new Map<string, ModelState>();
+  /** Nodes that changed data in this run (their downstream tables cannot be skipped). */
+  #changed = new Set<string>();
+  /** Singular tests by the node whose audit runs them (the last of their refs in DAG order). */
+  readonly anchored = new Map<string, Node[]>();
+
+  constructor(readonly project: Project, readonly deps: ExecDeps, readonly opts: ExecOptions) {
+    const order = project.dag.order();
+    const pos = new Map(order.map((n, i) => [n, i]));
+    for (const n of project.nodes.values()) {
+      if (n.kind !== "test" || n.refs.length === 0) continue;
+      const anchor = [...n.refs].sort((a, b) => pos.get(b)! - pos.get(a)!)[0]!;
+      this.anchored.set(anchor, [...(this.anchored.get(anchor) ?? []), n]);
+    }
+  }
+
+  get #prefix(): string {
+    return this.opts.targets.schemaPrefix;
+  }
+
+  /** The ClickHouse client, opened on first use. */
+  clickhouse(): Promise<ClickHouseClient> {
+    this.#ch ??= this.deps.clickhouse();
+    return this.#ch;
+  }
+
+  /** Whether a ClickHouse client was opened (the caller closes it). */
+  get openedClickhouse(): Promise<ClickHouseClient> | undefined {
+    return this.#ch;
+  }
+
+  /** Prepare the state table and read it (once per run). */
+  async init(): Promise<void> {
+    await ensureState(this.deps.sql, this.project, this.#prefix);
+    this.#states = await readStates(this.deps.sql, this.project, this.#prefix);
+  }
+
+  async #exists(node: Node): Promise<boolean> {
+    const rel = relationOf(node, this.opts.targets);
+    if (node.config.engine === "postgres") return (await pgRelkind(this.deps.sql, rel)) !== null;
+    return await chExists(await this.clickhouse(), rel);
+  }
+
+  /** Decide how a node would be built now, and why. */
+  async decide(node: Node): Promise<Decision> {
+    const base = { node: node.name, batchIds: [] as number[] };
+    if (node.kind === "test") return { ...base, action: "test", mode: "none", reason: "singular test" };
+    const cfg = node.config;
+    const state = this.#states.get(node.name);
+    const exists = await this.#exists(node);
+    if (node.kind === "seed") {
+      if (!this.opts.fullRefresh && exists && state?.checksum === node.checksum) {
+        return { ...base, action: "skip", mode: "none", reason: "up to date: the CSV and its schema are unchanged" };
+      }
+      return {
+        ...base,
+        action: "build",
+        mode: "full",
+        reason: exists ? "the CSV or its schema changed" : "not loaded yet",
+      };
+    }
+    const pendingFor = async () => {
+      const timeColumn = cfg.materialized === "snapshot" ? cfg.updated_at! : cfg.time_column ?? "";
+      const target = qualified(relationOf(node, this.opts.targets));
+      const latest = async () => {
+        if (cfg.engine === "postgres") {
+          const [row] = await this.deps.sql.unsafe<{ t: Date | null }[]>(
+            `select max(${timeColumn}) as t from ${target}`,
+          );
+          return row?.t ?? null;
+        }
+        const rows = await chQuery<{ t: string | null }>(
+          await this.clickhouse(),
+          `select toString(toDateTime64(max(${timeColumn}), 3, 'UTC')) as t from ${target}`,
+        );
+        const t = rows[0]?.t;
+        return t ? new Date(t.replace(" ", "T") + "Z") : null;
+      };
+      return await pendingBatches(this.deps.sql, this.project, this.#prefix, node.name, cfg.lookback, latest);
+    };
+    const allBatches = async () =>
+      this.readsBatches(node) ? await loadedBatches(this.deps.sql, this.project, this.#prefix) : [];
+    if (cfg.materialized === "view") {
+      if (
+        this.opts.fullRefresh || !exists || state?.checksum !== node.checksum || node.config.time_column === undefined
+      ) {
+        return {
+          ...base,
+          action: "build",
+          mode: "full",
+          batchIds: await allBatches(),
+          reason: !exists
+            ? "view does not exist"
+            : state?.checksum !== node.checksum
+            ? "SQL or config changed"
+            : "views are recreated",
+        };
+      }
+      const p = await pendingFor();
+      return {
+        ...base,
+        action: "build",
+        mode: "incremental",
+        batchIds: p.ids,
+        ...(p.window ? { window: p.window } : {}),
+        reason: p.ids.length ? `audit ${p.ids.length} new batch(es)` : "view recreated; no new batches to audit",
+      };
+    }
+    if (cfg.materialized === "table") {
+      const upstreamChanged = [...this.project.dag.upstream(node.name, 1)].some((u) => this.#changed.has(u));
+      if (!this.opts.fullRefresh && exists && state?.checksum === node.checksum && !upstreamChanged) {
+        if (node.placeholders.some((p) => p.fn === "var")) {
+          return {
+            ...base,
+            action: "build",
+            mode: "full",
+            batchIds: await allBatches(),
+            reason: "rebuild: reads --vars",
+          };
+        }
+        if (!this.readsBatches(node)) {
+          return {
+            ...base,
+            action: "skip",
+            mode: "none",
+            reason: "up to date: unchanged, and reads no batched source",
+          };
+        }
+        const p = await pendingFor();
+        if (p.ids.length === 0) {
+          return { ...base, action: "skip", mode: "none", reason: "up to date: no new batches, no upstream change" };
+        }
+      }
+      const why = !exists
+        ? "table does not exist yet"
+        : state?.checksum !== node.checksum
+        ? "SQL or config changed"
+        : upstreamChanged
+        ? "an upstream node changed"
+        : "new batches";
+      return { ...base, action: "build", mode: "full", batchIds: await allBatches(), reason: `rebuild: ${why}` };
+    }
+    // incremental or snapshot
+    if (this.opts.fullRefresh || !exists) {
+      return {
+        ...base,
+        action: "build",
+        mode: "full",
+        batchIds: await allBatches(),
+        reason: this.opts.fullRefresh ? "--full-refresh" : "table does not exist yet",
+      };
+    }
+    const forced = varsWindow(this.opts.vars);
+    const changed = state?.checksum !== undefined && state.checksum !== node.checksum
+      ? " (SQL or config changed since the last build: older rows keep the old logic until --full-refresh)"
+      : "";
+    if (forced) {
+      return {
+        ...base,
+        action: "increment",
+        mode: "incremental",
+        window: this.#align(node, forced),
+        reason: `--vars window${changed}`,
+      };
+    }
+    const p = await pendingFor();
+    if (!p.window) return { ...base, action: "skip", mode: "none", reason: `up to date: no new batches${changed}` };
+    return {
+      ...base,
+      action: "increment",
+      mode: "incremental",
+      batchIds: p.ids,
+      window: this.#align(node, p.window),
+      reason: `${p.ids.length} new batch(es) from ${p.window.start}${changed}`,
+    };
+  }
+
+  /** Whether a node reads (directly or through its ancestors) the source that batches arrive in. */
+  readsBatches(node: Node): boolean {
+    const events = this.project.file.increments?.events.source;
+    if (!events) return false;
+    return [node.name, ...this.project.dag.upstream(node.name)].some((n) =>
+      this.project.nodes.get(n)!.sources.includes(events)
+    );
+  }
+
+  #align(node: Node, w: Window): Window {
+    return node.config.engine === "clickhouse" ? { ...w, start: floorToDay(w.start) } : w;
+  }
+
+  /** The SQL each node was last compiled to in this run (to map an error's position to a line). */
+  readonly compiled = new Map<string, string>();
+
+  /** Compile a node for its build phase (and write what runs under target/run). */
+  async compile(node: Node, phase: Phase): Promise<string> {
+    const sql = compileNode(node, this.project, this.opts.targets, phase);
+    this.compiled.set(node.name, sql);
+    if (this.opts.compiledDir) {
+      const path = `${this.opts.compiledDir}/${node.path}`;
+      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+      await Deno.writeTextFile(path, sql.trimStart() + "\n");
+    }
+    return sql;
+  }
+
+  /** The tests of a node (its generic tests and the singular tests it anchors), compiled for an audit. */
+  testsFor(node: Node, overrides: Map<string, string>, scope?: string): CompiledTest[] {
+    const t = this.opts.targets;
+    const engine = node.config.engine;
+    const relation = overrides.get(node.name) ?? qualified(relationOf(node, t));
+    const out: CompiledTest[] = [];
+    const generic = [...node.config.columns.flatMap((c) => c.tests), ...node.config.tests];
+    for (const g of generic) {
+      let parent: string | undefined;
+      if (g.kind === "relationships") {
+        const p = this.project.nodes.get(g.to)!;
+        const prel = relationOf(p, t);
+        parent = overrides.get(g.to) ??
+          (p.config.engine === engine ? qualified(prel) : postgresqlRead(t, prel.schema, prel.name));
+      }
+      out.push({
+        name: genericTestName(node.name, g),
+        node: node.name,
+        severity: g.severity,
+        engine,
+        sql: genericTestSql(engine, g, relation, { ...(scope ? { scope } : {}), ...(parent ? { parent } : {}) }),
+      });
+    }
+    for (const s of this.anchored.get(node.name) ?? []) out.push(this.singular(s, overrides));
+    return out;
+  }
+
+  /** A singular test compiled with relations replaced. */
+  singular(test: Node, overrides: Map<string, string>): CompiledTest {
+    return {
+      name: test.name,
+      node: test.name,
+      severity: test.config.severity,
+      engine: test.config.engine,
+      sql: compileNode(test, this.project, this.opts.targets, { overrides, vars: this.opts.vars }),
+    };
+  }
+
+  /** Run compiled tests on a connection; stops at the first error inside a PostgreSQL transaction. */
+  async runTests(tests: CompiledTest[], conn?: Sql | TxSql): Promise<TestResult[]> {
+    const out: TestResult[] = [];
+    for (const t of tests) {
+      const started = performance.now();
+      const result: TestResult = {
+        name: t.name,
+        node: t.node,
+        severity: t.severity,
+        status: "pass",
+        failures: 0,
+        duration_ms: 0,
+      };
+      try {
+        let sample: unknown[] = [];
+        if (t.engine === "postgres") {
+          const c = conn ?? this.deps.sql;
+          const [row] = await c.unsafe<{ n: string }[]>(`select count(*) as n from (\n${t.sql}\n) as failing`);
+          result.failures = Number(row?.n ?? 0);
+          if (result.failures > 0) sample = await c.unsafe(`select * from (\n${t.sql}\n) as failing limit 3`);
+        } else {
+          const ch = await this.clickhouse();
+          const [row] = await chQuery<{ n: string }>(ch, `select count() as n from (\n${t.sql}\n)`);
+          result.failures = Number(row?.n ?? 0);
+          if (result.failures > 0) sample = await chQuery(ch, `select * from (\n${t.sql}\n) limit 3`);
+        }
+        if (result.failures > 0) {
+          result.status = t.severity === "warn" ? "warn" : "fail";
+          result.message = `${result.failures} failing row(s), e.g. ${JSON.stringify(sample, bigintSafe)}`;
+        }
+      } catch (e) {
+        result.status = "error";
+        result.message = (e as Error).message;
+      }
+      result.duration_ms = Math.round(performance.now() - started);
+      out.push(result);
+      const log = this.deps.log;
+      if (result.status === "fail" || result.status === "error") {
+        log.error(`test ${t.name} ${result.status}: ${result.message}`);
+      } else if (result.status === "warn") log.warn(`test ${t.name} warns: ${result.message}`);
+      if (result.status === "error" && conn && conn !== this.deps.sql) break;
+    }
+    return out;
+  }
+
+  /** Build one node (with its audit when `audit`), returning its result. */
+  async build(node: Node, audit: boolean): Promise<NodeResult> {
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const result: NodeResult = {
+      name: node.name,
+      kind: node.kind,
+      status: "success",
+      started_at: startedAt.toISOString(),
+      duration_ms: 0,
+      tests: [],
+    };
+    const done = () => ({ ...result, duration_ms: Math.round(performance.now() - t0) });
+    const decision = await this.decide(node);
+    if (decision.action === "skip") {
+      result.status = "up_to_date";
+      result.message = decision.reason;
+      return done();
+    }
+    result.mode = decision.mode === "incremental" ? "incremental" : "full";
+    if (decision.window) result.window = decision.window;
+    result.batches = decision.batchIds.length;
+    const tests: TestResult[] = [];
+    const blocking = (rs: TestResult[]) => rs.some((r) => r.status === "fail" || r.status === "error");
+    const live = relationOf(node, this.opts.targets);
+    const onPublish = async (tx: TxSql) => {
+      await markBuilt(
+        tx,
+        this.project,
+        this.#prefix,
+        node.name,
+        node.checksum,
+        decision.batchIds,
+        decision.mode === "full",
+      );
+    };
+    const pgAudit = async (conn: Sql | TxSql, overrides: Map<string, string>, scope?: string) => {
+      if (!audit) return true;
+      const rs = await this.runTests(this.testsFor(node, overrides, scope), conn);
+      tests.push(...rs);
+      return !blocking(rs);
+    };
+    const chAudit = async (overrides: Map<string, string>) => {
+      if (!audit) return true;
+      const rs = await this.runTests(this.testsFor(node, overrides));
+      tests.push(...rs);
+      return !blocking(rs);
+    };
+    const cfg = node.config;
+    let published: boolean;
+    if (node.kind === "seed") {
+      const b = await pgLoadSeed(
+        this.deps.sql,
+        node,
+        live,
+        this.project.seeds.get(node.name)!,
+        (c, o) => pgAudit(c, o),
+      );
+      if (b.published) await markBuilt(this.deps.sql, this.project, this.#prefix, node.name, node.checksum, [], true);
+      result.rows_affected = b.rows;
+      published = b.published;
+    } else if (cfg.engine === "postgres") {
+      const full = decision.mode !== "incremental" || cfg.materialized === "view" || cfg.materialized === "table";
+      const select = await this.compile(node, { vars: this.opts.vars, ...(full ? {} : { window: decision.window! }) });
+      if (cfg.materialized === "view") {
+        const scope = decision.window && cfg.time_column
+          ? windowScope("postgres", cfg.time_column, decision.window)
+          : undefined;
+        const skipAudit = decision.mode === "incremental" && !decision.window;
+        const b = await pgBuildView(
+          this.deps.sql,
+          live,
+          select,
+          skipAudit ? () => Promise.resolve(true) : pgAudit,
+          scope,
+          onPublish,
+        );
+        published = b.published;
+      } else if (full) {
+        const b = await pgBuildTable(this.deps.sql, node, live, select, pgAudit, onPublish);
+        result.rows_affected = b.rows;
+        published = b.published;
+      } else {
+        const timeColumn = cfg.materialized === "snapshot" ? cfg.updated_at! : cfg.time_column;
+        const scopedAudit = async (conn: Sql | TxSql, o: Map<string, string>, scope?: string) =>
+          await pgAudit(
+            conn,
+            o,
+            scope ?? (timeColumn ? windowScope("postgres", timeColumn, decision.window!) : undefined),
+          );
+        try {
+          const b = await pgApplyIncrement(this.deps.sql, node, live, select, decision.window, scopedAudit, onPublish);
+          result.rows_affected = b.rows;
+          published = b.published;
+        } catch (e) {
+          if (!(e instanceof NeedsFullRefresh)) throw e;
+          this.deps.log.warn(
+            `${node.name}: columns changed (${e.message}); rebuilding in full (on_schema_change: full_refresh)`,
+          );
+          const all = await loadedBatches(this.deps.sql, this.project, this.#prefix);
+          const fullSelect = await this.compile(node, { vars: this.opts.vars });
+          const b = await pgBuildTable(this.deps.sql, node, live, fullSelect, pgAudit, async (tx) => {
+            await markBuilt(tx, this.project, this.#prefix, node.name, node.checksum, all, true);
+          });
+          result.mode = "full";
+          result.rows_affected = b.rows;
+          published = b.published;
+        }
+      }
+    } else {
+      const ch = await this.clickhouse();
+      const incremental = decision.mode === "incremental" && cfg.materialized === "incremental";
+      const select = await this.compile(node, {
+        vars: this.opts.vars,
+        ...(incremental ? { window: decision.window! } : {}),
+      });
+      let b;
+      if (cfg.materialized === "view") b = await chBuildView(ch, node, live, select, chAudit);
+      else if (incremental) b = await chReplacePartitions(ch, node, live, select, chAudit);
+      else b = await chBuildTable(ch, node, live, select, chAudit);
+      if (b.published) {
+        await markBuilt(
+          this.deps.sql,
+          this.project,
+          this.#prefix,
+          node.name,
+          node.checksum,
+          decision.batchIds,
+          !incremental,
+        );
+      }
+      result.rows_affected = b.rows;
+      published = b.published;
+    }
+    result.tests = tests;
+    if (!published) {
+      result.status = "fail";
+      const failing = tests.filter((r) => r.status === "fail" || r.status === "error").map((r) => r.name);
+      result.message = `not published: blocking test(s) failed: ${
+        failing.join(", ")
+      }; the previous version stays in place`;
+    } else if (cfg.materialized !== "view" || (decision.mode === "full" && decision.reason !== "views are recreated")) {
+      // A recreated view with the same SQL serves the same rows; anything else built here changed data.
+      this.#changed.add(node.name);
+    }
+    return done();
+  }
+
+  /** Run the tests of a node against its live relation (the `test` command). */
+  async test(node: Node): Promise<NodeResult> {
+    const t0 = performance.now();
+    const startedAt = new Date().toISOString();
+    const tests = node.kind === "test"
+      ? [this.singular(node, new Map())]
+      : this.testsFor(node, new Map()).filter((t) =>
+        // Singular tests run as their own nodes in `test`.
+        this.project.nodes.get(t.node)?.kind !== "test"
+      );
+    const rs = await this.runTests(tests);
+    const failed = rs.some((r) => r.status === "fail" || r.status === "error");
+    return {
+      name: node.name,
+      kind: node.kind,
+      status: failed ? "fail" : "success",
+      ...(failed
+        ? {
+          message: `failing: ${
+            rs.filter((r) => r.status === "fail" || r.status === "error").map((r) => r.name).join(", ")
+          }`,
+        }
+        : {}),
+      started_at: startedAt,
+      duration_ms: Math.round(performance.now() - t0),
+      tests: rs,
+    };
+  }
+}
+
+function bigintSafe(_k: string, v: unknown) {
+  if (typeof v === "bigint") return v.toString();
+  if (v instanceof Date) return v.toISOString();
+  return v;
+}

@@ -1,0 +1,177 @@
+/**
+ * The ClickHouse path of the model runner, end to end through `deno task models` in a subprocess (chDB allows one
+ * data directory per process): a tiny project whose marts read a PostgreSQL model through `postgresql()`, on a
+ * private chDB directory and private PostgreSQL schemas (prefix `rt_ch_`). Covers the table (EXCHANGE TABLES),
+ * view and partition-replacing incremental materializations, a singular test across engines, write-audit-publish
+ * on ClickHouse, and that ClickHouse is opened only when a ClickHouse model is selected.
+ * Needs PostgreSQL and the chdb npm package.
+ */
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { join } from "node:path";
+import { config, PROJECT_ROOT } from "../src/config.ts";
+import { createPostgres } from "../src/clients/postgres.ts";
+import { dropPrivateWarehouse } from "../src/runner/testing.ts";
+import type { NodeResult } from "../src/runner/execute.ts";
+
+const PREFIX = "rt_ch_";
+
+const FILES: Record<string, string> = {
+  "models/project.yml": `name: chscratch
+models:
+  core: { engine: postgres, schema: core, materialized: table }
+  marts: { engine: clickhouse, materialized: table }
+  tests: { engine: clickhouse }
+seeds: { schema: core }
+sources: {}
+`,
+  "models/core/pg_events.sql": `/*
+grain: one row per synthetic event, three days
+*/
+select g as id, ('2026-01-01'::date + (g % 3))::timestamptz + make_interval(mins => g) as at,
+  g * {{ var('scale', '1') }} as amount
+from generate_series(1, 30) as g
+`,
+  "models/marts/mart_daily.sql": `/*
+materialized: incremental
+order_by: day
+partition_by: day
+time_column: at
+grain: one row per day
+columns:
+  day: { tests: [unique, not_null] }
+tests:
+  - expression: events > 0
+*/
+select toDate(assumeNotNull(at)) as day, count() as events, sum(amount) as amount
+from {{ ref('pg_events') }}
+where {{ in_range('at') }}
+group by day
+`,
+  "models/marts/mart_ids.sql": `/*
+order_by: id
+grain: one row per event
+tests:
+  - expression: amount = id
+*/
+select assumeNotNull(id) as id, amount, {{ surrogate_key('id') }} as k
+from {{ ref('pg_events') }}
+`,
+  "models/marts/mart_days_view.sql": `/*
+materialized: view
+*/
+select day, events from {{ ref('mart_daily') }}
+`,
+  "models/tests/mart_daily_adds_up.sql": `/*
+description: the daily mart counts every PostgreSQL row exactly once
+*/
+select 1 as mismatch
+where (select sum(events) from {{ ref('mart_daily') }}) != (select count() from {{ ref('pg_events') }})
+`,
+};
+
+interface Run {
+  code: number;
+  summary: Record<string, unknown>;
+  results: NodeResult[];
+  stderr: string;
+}
+
+async function models(root: string, chPath: string, args: string[]): Promise<Run> {
+  const target = join(root, "target");
+  await Deno.remove(join(target, "run_results.json")).catch(() => {});
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "tasks/models.ts",
+      ...args,
+      "--project-dir",
+      root,
+      "--schema-prefix",
+      PREFIX,
+      "--target-dir",
+      target,
+    ],
+    cwd: PROJECT_ROOT,
+    env: { CLICKHOUSE_URL: `chdb://${chPath}`, CLICKHOUSE_DATABASE: "rt_marts", LOG_FORMAT: "json" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  const stdout = dec.decode(out.stdout);
+  let results: NodeResult[] = [];
+  try {
+    results = JSON.parse(await Deno.readTextFile(join(target, "run_results.json"))).results;
+  } catch { /* commands like ls write none */ }
+  return {
+    code: out.code,
+    summary: JSON.parse(stdout.trim().split("\n").at(-1)!),
+    results,
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+const byName = (r: Run, name: string) => r.results.find((x) => x.name === name)!;
+
+Deno.test({
+  name: "ClickHouse marts: table, view and partition incremental over a postgresql() read, with WAP",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const root = await Deno.makeTempDir({ prefix: "runner_ch_" });
+    const chPath = await Deno.makeTempDir({ prefix: "sp-runner-ch-" });
+    const sql = createPostgres(config().postgres);
+    try {
+      for (const [path, text] of Object.entries(FILES)) {
+        await Deno.mkdir(join(root, path, ".."), { recursive: true });
+        await Deno.writeTextFile(join(root, path), text);
+      }
+      await dropPrivateWarehouse(sql, PREFIX);
+
+      await t.step("a PostgreSQL-only selection never opens ClickHouse", async () => {
+        const r = await models(root, "/proc/no-chdb-here", ["build", "-s", "path:models/core"]);
+        assertEquals([r.code, r.summary.status, r.summary.success], [0, "ok", 1], r.stderr);
+      });
+
+      await t.step("build creates the marts from the star schema and every test passes", async () => {
+        const r = await models(root, chPath, ["build"]);
+        assertEquals([r.code, r.summary.errors, r.summary.failed, r.summary.tests_failed], [0, 0, 0, 0], r.stderr);
+        assertEquals(byName(r, "mart_daily").rows_affected, 3);
+        assertEquals(byName(r, "mart_daily").mode, "full");
+        assertEquals(byName(r, "mart_ids").rows_affected, 30);
+        assertEquals(byName(r, "mart_days_view").status, "success");
+        const adds = byName(r, "mart_daily").tests.find((x) => x.name === "mart_daily_adds_up");
+        assertEquals(adds?.status, "pass");
+      });
+
+      await t.step("an increment replaces only the touched day partitions", async () => {
+        const r = await models(root, chPath, ["build", "-s", "mart_daily+", "--vars", "start=2026-01-02T05:00:00Z"]);
+        assertEquals([r.code, r.summary.tests_failed], [0, 0], r.stderr);
+        const daily = byName(r, "mart_daily");
+        assertEquals([daily.mode, daily.window?.start, daily.rows_affected], [
+          "incremental",
+          "2026-01-02T00:00:00.000Z",
+          2,
+        ]);
+        const check = await models(root, chPath, ["test", "-s", "mart_daily+"]);
+        assertEquals([check.code, check.summary.tests_failed], [0, 0], check.stderr);
+        assert(check.results.some((x) => x.name === "mart_daily_adds_up" && x.status === "success"));
+      });
+
+      await t.step("a failing test leaves the previous ClickHouse table in place", async () => {
+        const r = await models(root, chPath, ["build", "--vars", "scale=2", "-s", "pg_events", "mart_ids"]);
+        assertEquals(r.code, 1);
+        assertEquals(byName(r, "mart_ids").status, "fail");
+        assert(byName(r, "mart_ids").message!.includes("previous version stays in place"));
+        // The live table still holds amount = id although PostgreSQL now has amount = 2 * id.
+        const live = await models(root, chPath, ["test", "-s", "mart_ids"]);
+        assertEquals([live.code, live.summary.tests_failed, live.summary.tests_passed], [0, 0, 1], live.stderr);
+      });
+    } finally {
+      await dropPrivateWarehouse(sql, PREFIX);
+      await sql.end();
+      await Deno.remove(root, { recursive: true });
+      await Deno.remove(chPath, { recursive: true });
+    }
+  },
+});
