@@ -88,7 +88,7 @@ const schema = z.object({
 
   PIPELINE_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
   PIPELINE_MAX_LINE_BYTES: positiveInt.default(1_048_576),
-  PIPELINE_MAX_FILES_PER_BATCH: positiveInt.default(1440),
+  PIPELINE_MAX_FILES_PER_BATCH: positiveInt.default(240),
 
   SMTP_HOST: z.string().min(1).default("localhost"),
   SMTP_PORT: port.default(1025),
