@@ -14,7 +14,7 @@ import { extract } from "../src/pipeline/extract.ts";
 import { validate } from "../src/pipeline/validate.ts";
 import { clean } from "../src/pipeline/clean.ts";
 import { load } from "../src/pipeline/load.ts";
-import type { StepDeps } from "../src/pipeline/validate.ts";
+import type { StepDeps } from "../src/pipeline/batches.ts";
 
 export interface IngestEnv {
   cfg: Config;

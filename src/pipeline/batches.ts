@@ -7,7 +7,27 @@
  */
 import type { Sql } from "../clients/postgres.ts";
 import type { ObjectStore } from "../clients/s3.ts";
+import type { Logger } from "../log.ts";
 import { partKey, partPrefix } from "./layout.ts";
+
+/** What every step receives. */
+export interface StepDeps {
+  sql: Sql;
+  store: ObjectStore;
+  log: Logger;
+}
+
+/** What every step returns: the batches it processed and its counts. */
+export interface StepResult extends Record<string, unknown> {
+  batches: number[];
+  counts: Record<string, number>;
+}
+
+/** A batch's files in processing order; a row's file index in the staged parts points into this list. */
+export async function batchFiles(sql: Sql, batch: number) {
+  return (await sql<{ key: string; staged_key: string; file_minute: Date | null }[]>`
+    select key, staged_key, file_minute from etl.files where batch_id = ${batch} order by key`);
+}
 
 /** The status a batch has after each step. */
 export type BatchStatus = "claimed" | "extracted" | "validated" | "cleaned" | "loaded";

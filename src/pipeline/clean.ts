@@ -8,9 +8,18 @@
  */
 import { copyLine, copyRows } from "../clients/postgres.ts";
 import type { Event } from "../events/mod.ts";
-import { batchesIn, clearParts, markFailed, PartWriter, readParts, withBatchLock } from "./batches.ts";
+import {
+  batchesIn,
+  batchFiles,
+  clearParts,
+  markFailed,
+  PartWriter,
+  readParts,
+  type StepDeps,
+  type StepResult,
+  withBatchLock,
+} from "./batches.ts";
 import { normalizeEvent } from "./normalize.ts";
-import { batchFiles, type StepDeps, type StepResult } from "./validate.ts";
 
 /** Columns of landing.events that the clean parts carry, in order. */
 export const LANDING_COLUMNS = [

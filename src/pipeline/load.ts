@@ -9,9 +9,8 @@
  * @module
  */
 import { copyLines, type TxSql } from "../clients/postgres.ts";
-import { batchesIn, markFailed, readParts, withBatchLock } from "./batches.ts";
+import { batchesIn, markFailed, readParts, type StepDeps, type StepResult, withBatchLock } from "./batches.ts";
 import { LANDING_COLUMNS } from "./clean.ts";
-import type { StepDeps, StepResult } from "./validate.ts";
 
 export interface LoadOptions {
   batch?: number;

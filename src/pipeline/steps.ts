@@ -13,7 +13,8 @@ import { extract } from "./extract.ts";
 import { load } from "./load.ts";
 import { migrate } from "./migrate.ts";
 import { report } from "./report.ts";
-import { type StepDeps, validate } from "./validate.ts";
+import type { StepDeps } from "./batches.ts";
+import { validate } from "./validate.ts";
 
 type Ctx = Pick<TaskContext, "config" | "log" | "flags" | "signal">;
 

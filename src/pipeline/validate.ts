@@ -9,19 +9,20 @@
  *
  * @module
  */
-import { copyRows, type Sql } from "../clients/postgres.ts";
-import type { ObjectStore } from "../clients/s3.ts";
-import type { Logger } from "../log.ts";
-import { batchesIn, clearParts, markFailed, PartWriter, withBatchLock } from "./batches.ts";
+import { copyRows } from "../clients/postgres.ts";
+import {
+  batchesIn,
+  batchFiles,
+  clearParts,
+  markFailed,
+  PartWriter,
+  type StepDeps,
+  type StepResult,
+  withBatchLock,
+} from "./batches.ts";
 import { checkLine, type CheckOptions } from "./check.ts";
 import { quarantineKey, quarantinePrefix } from "./layout.ts";
 import { splitLines, utf8Length } from "./lines.ts";
-
-export interface StepDeps {
-  sql: Sql;
-  store: ObjectStore;
-  log: Logger;
-}
 
 export interface ValidateOptions {
   futureToleranceMs: number;
@@ -32,19 +33,8 @@ export interface ValidateOptions {
   now?: Date;
 }
 
-export interface StepResult extends Record<string, unknown> {
-  batches: number[];
-  counts: Record<string, number>;
-}
-
 /** Raw text kept in the rejected table per line; the whole line is in the quarantine object. */
 const RAW_KEEP = 64 * 1024;
-
-/** A batch's files in processing order; a row's file index points into this list. */
-export async function batchFiles(sql: Sql, batch: number) {
-  return (await sql<{ key: string; staged_key: string; file_minute: Date | null }[]>`
-    select key, staged_key, file_minute from etl.files where batch_id = ${batch} order by key`);
-}
 
 /** Run the validate step over every extracted batch (or one). */
 export async function validate(deps: StepDeps, opts: ValidateOptions): Promise<StepResult> {
