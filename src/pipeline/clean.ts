@@ -62,10 +62,12 @@ export async function clean(deps: StepDeps, opts: CleanOptions = {}): Promise<St
   return result;
 }
 
+/** A distinct event of the batch, already encoded as a landing row (without its newline). */
 interface Row {
   file: number;
   line: number;
-  event: Event;
+  late: boolean;
+  copy: string;
 }
 
 async function cleanBatch(deps: StepDeps, batch: number) {
@@ -74,20 +76,36 @@ async function cleanBatch(deps: StepDeps, batch: number) {
   const started = performance.now();
   const files = await batchFiles(sql, batch);
 
-  // 1. Read and normalise; drop copies of an event_id already seen in this batch.
+  // 1. Read, normalise and encode each event once; drop copies of an event_id already seen in this batch. Only the
+  // encoded row is kept (not the parsed event), and the valid parts are in file and line order, which the map keeps.
   const firstSeen = new Map<string, Row>();
   const duplicates: [number, string, number, string, number | null][] = [];
-  for await (const line of readParts(store, batch, "valid")) {
-    const t1 = line.indexOf("\t");
-    const t2 = line.indexOf("\t", t1 + 1);
-    const row: Row = {
-      file: Number(line.slice(0, t1)),
-      line: Number(line.slice(t1 + 1, t2)),
-      event: normalizeEvent(JSON.parse(line.slice(t2 + 1)) as Event),
-    };
-    if (firstSeen.has(row.event.event_id)) {
-      duplicates.push([batch, files[row.file]!.key, row.line, row.event.event_id, batch]);
-    } else firstSeen.set(row.event.event_id, row);
+  for await (const text of readParts(store, batch, "valid")) {
+    const t1 = text.indexOf("\t");
+    const t2 = text.indexOf("\t", t1 + 1);
+    const file = Number(text.slice(0, t1));
+    const line = Number(text.slice(t1 + 1, t2));
+    const event = normalizeEvent(JSON.parse(text.slice(t2 + 1)) as Event);
+    if (firstSeen.has(event.event_id)) {
+      duplicates.push([batch, files[file]!.key, line, event.event_id, batch]);
+      continue;
+    }
+    const minute = files[file]!.file_minute;
+    const late = minute !== null && Date.parse(event.occurred_at) < minute.getTime();
+    const copy = copyLine([
+      event.event_id,
+      event.event_type,
+      event.schema_version,
+      event.occurred_at,
+      event.actor_user_id ?? null,
+      event.payload as Record<string, unknown>,
+      batch,
+      files[file]!.key,
+      line,
+      minute,
+      late,
+    ]);
+    firstSeen.set(event.event_id, { file, line, late, copy: copy.slice(0, -1) });
   }
 
   // 2. Drop events loaded by an earlier batch: one bulk join, not a lookup per event.
@@ -103,29 +121,13 @@ async function cleanBatch(deps: StepDeps, batch: number) {
     firstSeen.delete(event_id);
   }
 
-  // 3. Write COPY-ready landing rows, in input order.
+  // 3. Write the COPY-ready landing rows, in input order.
   await clearParts(store, batch, "clean");
   const out = new PartWriter(store, batch, "clean");
   let late = 0;
-  const rows = [...firstSeen.values()].sort((a, b) => a.file - b.file || a.line - b.line);
-  for (const { file, line, event } of rows) {
-    const minute = files[file]!.file_minute;
-    const isLate = minute !== null && Date.parse(event.occurred_at) < minute.getTime();
-    if (isLate) late++;
-    const copy = copyLine([
-      event.event_id,
-      event.event_type,
-      event.schema_version,
-      event.occurred_at,
-      event.actor_user_id ?? null,
-      event.payload as Record<string, unknown>,
-      batch,
-      files[file]!.key,
-      line,
-      minute,
-      isLate,
-    ]);
-    await out.write(copy.slice(0, -1));
+  for (const row of firstSeen.values()) {
+    if (row.late) late++;
+    await out.write(row.copy);
   }
   await out.flush();
 
