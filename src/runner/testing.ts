@@ -14,21 +14,8 @@ import { checkOccurredAt, eventSchema, type EventType } from "../events/mod.ts";
 import { generate, MemoryStore } from "../generator/mod.ts";
 import type { FileLedgerJson } from "../generator/mod.ts";
 import { logger } from "../log.ts";
+import { LANDING_COLUMNS } from "../pipeline/clean.ts";
 import { migrate } from "../pipeline/migrate.ts";
-
-const LANDING_COLUMNS = [
-  "event_id",
-  "event_type",
-  "schema_version",
-  "occurred_at",
-  "actor_user_id",
-  "payload",
-  "batch_id",
-  "file_key",
-  "line_no",
-  "file_minute",
-  "is_late",
-] as const;
 
 /** Every schema a run with `prefix` may create. */
 export function privateSchemas(prefix: string): string[] {
