@@ -112,7 +112,11 @@ await runTask({
           });
         }
         console.log(table(await statusRows(ctx, services)));
-        return { command, services: services.map((s) => s.name), seconds: (performance.now() - started) / 1000 };
+        return {
+          command,
+          services: services.map((s) => s.name),
+          seconds: Math.round(performance.now() - started) / 1000,
+        };
       }
       case "down": {
         for (const s of [...services].reverse()) {

@@ -142,10 +142,3 @@ export async function runTask<R extends Record<string, unknown>>(
     Deno.exit(1);
   }
 }
-
-/** Read a string flag that has a default (so it is always present). */
-export function stringFlag(flags: TaskContext["flags"], name: string): string {
-  const v = flags[name];
-  if (typeof v !== "string") throw new UsageError(`--${name} is required`);
-  return v;
-}
