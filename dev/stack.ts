@@ -14,7 +14,7 @@ import { postgresService } from "./services/postgres.ts";
 import { s3Service } from "./services/s3.ts";
 import { smtpService } from "./services/smtp.ts";
 import { neo4jService } from "./services/neo4j.ts";
-import { clickhouseHealth, createClickHouse } from "../src/clients/clickhouse.ts";
+import { SERVICE_CHECKS } from "../src/health.ts";
 
 /** Every service, in start order. */
 export const SERVICES: readonly Service[] = [postgresService, s3Service, smtpService, neo4jService];
@@ -49,14 +49,8 @@ async function clickhouseRow(ctx: StackContext): Promise<Row> {
     // Opening the data directory would take chDB's lock from a running task; the engine starts with each task.
     return { service: "clickhouse", endpoint, pid: "-", status: "embedded" };
   }
-  try {
-    const client = await createClickHouse(ctx.config.clickhouse);
-    const reason = await clickhouseHealth(client);
-    await client.close();
-    return { service: "clickhouse", endpoint, pid: "-", status: reason === null ? "healthy" : `DOWN: ${reason}` };
-  } catch (e) {
-    return { service: "clickhouse", endpoint, pid: "-", status: `DOWN: ${(e as Error).message}` };
-  }
+  const reason = await SERVICE_CHECKS.clickhouse(ctx.config);
+  return { service: "clickhouse", endpoint, pid: "-", status: reason === null ? "healthy" : `DOWN: ${reason}` };
 }
 
 function table(rows: Row[]): string {

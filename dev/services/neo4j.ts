@@ -16,7 +16,7 @@
  */
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import neo4j from "neo4j-driver";
+import { createNeo4j, cypher, type Driver } from "../../src/clients/neo4j.ts";
 import {
   exists,
   haveCommand,
@@ -162,22 +162,16 @@ async function prune(ctx: StackContext, keep: string) {
 
 /** Null when Bolt answers and both gds.version() and apoc.version() work; else why not. */
 async function boltHealth(ctx: StackContext): Promise<string | null> {
-  const { url, user, password } = ctx.config.neo4j;
-  // No token means scheme "none" to driver 6: what a server with auth disabled expects.
-  const auth = password !== "" ? neo4j.auth.basic(user || "neo4j", password) : undefined;
-  let driver;
+  let driver: Driver | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    driver = neo4j.driver(url, auth, { connectionTimeout: 5_000, connectionAcquisitionTimeout: 10_000 });
-    const session = driver.session();
-    const query = session.run("RETURN gds.version() AS gds, apoc.version() AS apoc")
-      .finally(() => session.close());
+    driver = createNeo4j(ctx.config.neo4j);
+    const query = cypher<{ gds: string; apoc: string }>(driver, "RETURN gds.version() AS gds, apoc.version() AS apoc");
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_TIMEOUT_MS / 1000}s`)), HEALTH_TIMEOUT_MS);
     });
-    const result = await Promise.race([query, timeout]);
-    const record = result.records[0];
-    if (!record?.get("gds") || !record.get("apoc")) return "gds.version() or apoc.version() returned nothing";
+    const [record] = await Promise.race([query, timeout]);
+    if (!record?.gds || !record.apoc) return "gds.version() or apoc.version() returned nothing";
     return null;
   } catch (e) {
     const msg = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { exists, haveCommand, logTail, portOpen, type Service, sh, type StackContext, stopPid } from "../_lib.ts";
-import { createPostgres, pgHealth } from "../../src/clients/postgres.ts";
+import { SERVICE_CHECKS } from "../../src/health.ts";
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 const isRoot = Deno.uid() === 0;
@@ -115,12 +115,7 @@ export const postgresService: Service = {
   async health(ctx) {
     if (!(await portOpen(ctx.config.postgres.port))) return `nothing listens on port ${ctx.config.postgres.port}`;
     // The real check: the warehouse user logs in over TCP with its password, as every task does.
-    const sql = createPostgres({ ...ctx.config.postgres, poolMax: 1 }, { applicationName: "stack-health" });
-    try {
-      return await pgHealth(sql);
-    } finally {
-      await sql.end({ timeout: 1 });
-    }
+    return await SERVICE_CHECKS.postgres(ctx.config);
   },
 
   async stop(ctx) {

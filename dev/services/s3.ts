@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { exists, portOpen, type Service, sh, spawnDetached, stopPid } from "../_lib.ts";
-import { ObjectStore } from "../../src/clients/s3.ts";
+import { SERVICE_CHECKS } from "../../src/health.ts";
 
 export const VERSITYGW_VERSION = "v1.7.0";
 
@@ -56,7 +56,7 @@ export const s3Service: Service = {
   async health(ctx) {
     const port = Number(ctx.config.s3.endpoint.port || "80");
     if (!(await portOpen(port))) return `nothing listens on port ${port}`;
-    return await new ObjectStore(ctx.config.s3).health();
+    return await SERVICE_CHECKS.s3(ctx.config);
   },
 
   async stop(ctx) {

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../src/config.ts";
-import { createMailer } from "../../src/clients/mail.ts";
+import { SERVICE_CHECKS } from "../../src/health.ts";
 import { portOpen, type Service, spawnDetached, stopPid } from "../_lib.ts";
 
 export const smtpService: Service = {
@@ -38,12 +38,7 @@ export const smtpService: Service = {
 
   async health(ctx) {
     if (!(await portOpen(ctx.config.smtp.port))) return `nothing listens on port ${ctx.config.smtp.port}`;
-    const mailer = createMailer(ctx.config.smtp);
-    try {
-      return await mailer.health();
-    } finally {
-      mailer.close();
-    }
+    return await SERVICE_CHECKS.smtp(ctx.config);
   },
 
   async stop(ctx) {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { Client, CopyConditions } from "minio";
 import type { Config } from "../config.ts";
 
@@ -51,8 +52,7 @@ export class ObjectStore {
   async put(key: string, body: Uint8Array | string, contentType = "application/octet-stream"): Promise<void> {
     await this.ensureBucket();
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-    // minio wants a Node Buffer for a body with a known length.
-    const { Buffer } = await import("node:buffer");
+    // minio wants a Node Buffer for a body with a known length (this wraps the bytes, it does not copy them).
     await this.client.putObject(
       this.bucket,
       key,
