@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import postgres from "postgres";
 import type { Config } from "../config.ts";
 
@@ -99,8 +100,8 @@ export async function copyRows(
 }
 
 /**
- * Bulk-load lines already in COPY text format (each ending in a newline, see {@link copyLine}); the fast path
- * for data that was encoded once and staged. Returns the number of lines sent.
+ * Bulk-load lines already in COPY text format (each ending in a newline, see {@link copyLine}). Returns the number
+ * of lines sent.
  */
 export async function copyLines(
   sql: Sql | TxSql,
@@ -108,6 +109,36 @@ export async function copyLines(
   columns: readonly string[],
   lines: Iterable<string> | AsyncIterable<string>,
 ): Promise<number> {
+  let count = 0;
+  async function* chunks() {
+    let buffer: string[] = [];
+    let size = 0;
+    for await (const line of lines as AsyncIterable<string>) {
+      buffer.push(line);
+      size += line.length;
+      count++;
+      if (size >= CHUNK) {
+        yield buffer.join("");
+        buffer = [];
+        size = 0;
+      }
+    }
+    if (buffer.length > 0) yield buffer.join("");
+  }
+  await copyChunks(sql, table, columns, chunks());
+  return count;
+}
+
+/**
+ * Bulk-load COPY text-format data given as chunks (whole lines or not: the server sees one stream); the fast path
+ * for data encoded once and staged, which is sent as it is.
+ */
+export async function copyChunks(
+  sql: Sql | TxSql,
+  table: string,
+  columns: readonly string[],
+  chunks: AsyncIterable<string | Uint8Array>,
+): Promise<void> {
   const cols = columns.map((c) => `"${c.replaceAll('"', '""')}"`).join(", ");
   const target = table.split(".").map((p) => `"${p.replaceAll('"', '""')}"`).join(".");
   const query = sql.unsafe(`copy ${target} (${cols}) from stdin`) as unknown as CopyQuery;
@@ -128,26 +159,14 @@ export async function copyLines(
     const e = await outcome;
     if (e) throw e;
   };
-  const write = async (chunk: string) => {
-    if (!writable.write(chunk)) {
+  const write = async (chunk: string | Uint8Array) => {
+    const data = typeof chunk === "string" ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (!writable.write(data)) {
       await Promise.race([new Promise<void>((resolve) => writable.once("drain", () => resolve())), rejected()]);
     }
   };
-  let count = 0;
-  let buffer: string[] = [];
-  let size = 0;
   try {
-    for await (const line of lines as AsyncIterable<string>) {
-      buffer.push(line);
-      size += line.length;
-      count++;
-      if (size >= CHUNK) {
-        await write(buffer.join(""));
-        buffer = [];
-        size = 0;
-      }
-    }
-    if (buffer.length > 0) await write(buffer.join(""));
+    for await (const chunk of chunks) await write(chunk);
     writable.end(() => settle(null));
   } catch (e) {
     writable.destroy(e as Error);
@@ -156,5 +175,4 @@ export async function copyLines(
   }
   const error = await outcome;
   if (error) throw error;
-  return count;
 }

@@ -8,7 +8,8 @@
 import type { Sql } from "../clients/postgres.ts";
 import type { ObjectStore } from "../clients/s3.ts";
 import type { Logger } from "../log.ts";
-import { partKey, partPrefix } from "./layout.ts";
+import { ObjectNotFoundError } from "../clients/s3.ts";
+import { partKey, partPrefix, verdictsKey } from "./layout.ts";
 
 /** What every step receives. */
 export interface StepDeps {
@@ -78,6 +79,42 @@ export async function batchStatus(sql: Sql, batch: number): Promise<BatchStatus 
   return row?.status ?? null;
 }
 
+/** validate's verdict on one staged file (see {@link verdictsKey}). */
+export interface FileVerdict {
+  /** The raw key. */
+  key: string;
+  /** Number of lines in the file. */
+  lines: number;
+  /** Line numbers of the rejected lines, ascending. */
+  rejected: number[];
+  /** Accepted lines whose event is not the line's JSON as is (unknown keys stripped): line number -> event JSON. */
+  rewritten: Record<number, string>;
+}
+
+/** validate's verdicts on a batch, in the order of {@link batchFiles}. */
+export interface Verdicts {
+  version: 1;
+  files: FileVerdict[];
+}
+
+/** Read a batch's verdicts; a batch that validate did not finish has none. */
+export async function readVerdicts(store: ObjectStore, batch: number, files: { key: string }[]): Promise<Verdicts> {
+  let data: Uint8Array;
+  try {
+    data = await store.get(verdictsKey(batch));
+  } catch (e) {
+    if (e instanceof ObjectNotFoundError) {
+      throw new Error(`batch ${batch} has no verdicts (${verdictsKey(batch)}): validate it again`, { cause: e });
+    }
+    throw e;
+  }
+  const v = JSON.parse(new TextDecoder().decode(data)) as Verdicts;
+  if (v.version !== 1 || v.files.length !== files.length || v.files.some((f, i) => f.key !== files[i]!.key)) {
+    throw new Error(`batch ${batch}: the verdicts do not match the batch's files; validate it again`);
+  }
+  return v;
+}
+
 const PART_BYTES = 16 * 1024 * 1024;
 
 /**
@@ -92,9 +129,19 @@ export class PartWriter {
   constructor(readonly store: ObjectStore, readonly batch: number, readonly step: "valid" | "clean") {}
 
   async write(line: string): Promise<void> {
+    this.push(line);
+    await this.flushIfFull();
+  }
+
+  /** Add a row without writing a part (a caller that writes many rows calls {@link flushIfFull} now and then). */
+  push(line: string): void {
     this.#chunks.push(line);
     this.#size += line.length + 1;
     this.rows++;
+  }
+
+  /** Write a part if the rows pushed since the last one reach the part size. */
+  async flushIfFull(): Promise<void> {
     if (this.#size >= PART_BYTES) await this.flush();
   }
 
@@ -118,23 +165,26 @@ export async function clearParts(store: ObjectStore, batch: number, step: "valid
   await store.remove(old.map((o) => o.key));
 }
 
-/** Every line of every part of a step, in order. */
-export async function* readParts(store: ObjectStore, batch: number, step: "valid" | "clean"): AsyncGenerator<string> {
+/** The bytes of every part of a step, in order (the next part is fetched while the current one is used). */
+export async function* readParts(
+  store: ObjectStore,
+  batch: number,
+  step: "valid" | "clean",
+): AsyncGenerator<Uint8Array> {
   const parts = await store.list(partPrefix(batch, step));
-  const decoder = new TextDecoder();
-  // Fetch the next part while the current one is consumed.
   let next = parts.length ? store.get(parts[0]!.key) : null;
   for (let i = 0; i < parts.length; i++) {
     const current = await next!;
     next = i + 1 < parts.length ? store.get(parts[i + 1]!.key) : null;
-    const text = decoder.decode(current);
-    let start = 0;
-    while (start < text.length) {
-      const end = text.indexOf("\n", start);
-      yield text.slice(start, end === -1 ? text.length : end);
-      start = end === -1 ? text.length : end + 1;
-    }
+    yield current;
   }
+}
+
+/** Number of newline bytes (rows of a part). */
+export function countLines(data: Uint8Array): number {
+  let n = 0;
+  for (let i = data.indexOf(0x0a); i !== -1; i = data.indexOf(0x0a, i + 1)) n++;
+  return n;
 }
 
 /** Map with bounded concurrency, preserving order. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { copyLines } from "../clients/postgres.ts";
+import { copyChunks } from "../clients/postgres.ts";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../config.ts";
 import type { TaskContext } from "../task.ts";
@@ -83,10 +83,7 @@ export async function runBench(ctx: Ctx): Promise<Record<string, unknown>> {
     await box.sql`create table landing.events_copy_baseline (like landing.events including all)`;
     const baseline = await timed(() =>
       box.sql.begin(async (tx) => {
-        async function* rows() {
-          for await (const line of readParts(box.store, batch, "clean")) yield line + "\n";
-        }
-        await copyLines(tx, "landing.events_copy_baseline", LANDING_COLUMNS, rows());
+        await copyChunks(tx, "landing.events_copy_baseline", LANDING_COLUMNS, readParts(box.store, batch, "clean"));
       })
     );
     const loaded = Number(b!.loaded);

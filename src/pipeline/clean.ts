@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { copyLine, copyRows } from "../clients/postgres.ts";
+import { copyField, copyRows } from "../clients/postgres.ts";
 import type { Event } from "../events/mod.ts";
 import {
   batchesIn,
@@ -14,11 +14,12 @@ import {
   clearParts,
   markFailed,
   PartWriter,
-  readParts,
+  readVerdicts,
   type StepDeps,
   type StepResult,
   withBatchLock,
 } from "./batches.ts";
+import { splitLines } from "./lines.ts";
 import { normalizeEvent } from "./normalize.ts";
 
 /** Columns of landing.events that the clean parts carry, in order. */
@@ -62,6 +63,12 @@ export async function clean(deps: StepDeps, opts: CleanOptions = {}): Promise<St
   return result;
 }
 
+/** JSON for COPY's text format: JSON.stringify escapes every control character, so only backslashes need doubling. */
+function copyJson(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s.includes("\\") ? s.replaceAll("\\", "\\\\") : s;
+}
+
 /** A distinct event of the batch, already encoded as a landing row (without its newline). */
 interface Row {
   file: number;
@@ -76,36 +83,52 @@ async function cleanBatch(deps: StepDeps, batch: number) {
   const started = performance.now();
   const files = await batchFiles(sql, batch);
 
-  // 1. Read, normalise and encode each event once; drop copies of an event_id already seen in this batch. Only the
-  // encoded row is kept (not the parsed event), and the valid parts are in file and line order, which the map keeps.
+  // 1. Read the staged input, skip what validate rejected, normalise and encode each event once; drop copies of an
+  // event_id already seen in this batch. Only the encoded row is kept (not the parsed event); the map keeps the
+  // file and line order.
+  const verdicts = await readVerdicts(store, batch, files);
   const firstSeen = new Map<string, Row>();
   const duplicates: [number, string, number, string, number | null][] = [];
-  for await (const text of readParts(store, batch, "valid")) {
-    const t1 = text.indexOf("\t");
-    const t2 = text.indexOf("\t", t1 + 1);
-    const file = Number(text.slice(0, t1));
-    const line = Number(text.slice(t1 + 1, t2));
-    const event = normalizeEvent(JSON.parse(text.slice(t2 + 1)) as Event);
-    if (firstSeen.has(event.event_id)) {
-      duplicates.push([batch, files[file]!.key, line, event.event_id, batch]);
-      continue;
+  const downloads = new Map<number, Promise<Uint8Array>>();
+  const fetchFile = (i: number) => {
+    if (i < files.length && !downloads.has(i)) downloads.set(i, store.get(files[i]!.staged_key));
+  };
+  for (let i = 0; i < Math.min(4, files.length); i++) fetchFile(i);
+  for (let file = 0; file < files.length; file++) {
+    const data = await downloads.get(file)!;
+    downloads.delete(file);
+    fetchFile(file + 4);
+    const { key, file_minute: minute } = files[file]!;
+    const verdict = verdicts.files[file]!;
+    const lines = splitLines(data);
+    if (lines.length !== verdict.lines) {
+      throw new Error(`${key}: ${lines.length} lines staged but ${verdict.lines} validated; validate it again`);
     }
-    const minute = files[file]!.file_minute;
-    const late = minute !== null && Date.parse(event.occurred_at) < minute.getTime();
-    const copy = copyLine([
-      event.event_id,
-      event.event_type,
-      event.schema_version,
-      event.occurred_at,
-      event.actor_user_id ?? null,
-      event.payload as Record<string, unknown>,
-      batch,
-      files[file]!.key,
-      line,
-      minute,
-      late,
-    ]);
-    firstSeen.set(event.event_id, { file, line, late, copy: copy.slice(0, -1) });
+    // Constant per file: its key and minute, encoded for COPY once.
+    const tail = `\t${batch}\t${copyField(key)}\t`;
+    const minuteText = minute === null ? "\\N" : minute.toISOString();
+    const minuteMs = minute === null ? -Infinity : minute.getTime();
+    const rejected = verdict.rejected;
+    let r = 0;
+    for (const l of lines) {
+      const line = l.lineNo;
+      if (r < rejected.length && rejected[r] === line) {
+        r++;
+        continue;
+      }
+      const event = normalizeEvent(JSON.parse(verdict.rewritten[line] ?? l.text) as Event);
+      if (firstSeen.has(event.event_id)) {
+        duplicates.push([batch, key, line, event.event_id, batch]);
+        continue;
+      }
+      const late = Date.parse(event.occurred_at) < minuteMs;
+      // The envelope fields passed the schema (uuid, enum, integer, ISO time): none needs COPY escaping.
+      const copy = `${event.event_id}\t${event.event_type}\t${event.schema_version}\t${event.occurred_at}\t${
+        event.actor_user_id ?? "\\N"
+      }\t${copyJson(event.payload)}${tail}${line}\t${minuteText}\t${late ? "t" : "f"}`;
+      firstSeen.set(event.event_id, { file, line, late, copy });
+    }
+    if (r !== rejected.length) throw new Error(`${key}: the verdicts name lines the file does not have`);
   }
 
   // 2. Drop events loaded by an earlier batch: one bulk join, not a lookup per event.
@@ -127,7 +150,8 @@ async function cleanBatch(deps: StepDeps, batch: number) {
   let late = 0;
   for (const row of firstSeen.values()) {
     if (row.late) late++;
-    await out.write(row.copy);
+    out.push(row.copy);
+    await out.flushIfFull();
   }
   await out.flush();
 

@@ -31,6 +31,15 @@ export function stagedKey(batch: number, rawKey: string): string {
   return `${batchPrefix(batch)}input/${rawKey}`;
 }
 
+/**
+ * validate's verdict on a batch: per staged file, the lines it rejected and the rare accepted lines whose event
+ * differs from the line's JSON (unknown keys stripped). Every other line of the staged input is a valid event as is,
+ * so the events themselves are not written again.
+ */
+export function verdictsKey(batch: number): string {
+  return `${batchPrefix(batch)}valid/verdicts.json`;
+}
+
 /** The output parts of a step (`valid`, `clean`) of one batch. */
 export function partPrefix(batch: number, step: "valid" | "clean"): string {
   return `${batchPrefix(batch)}${step}/`;

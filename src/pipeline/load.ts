@@ -8,8 +8,16 @@
  *
  * @module
  */
-import { copyLines, type TxSql } from "../clients/postgres.ts";
-import { batchesIn, markFailed, readParts, type StepDeps, type StepResult, withBatchLock } from "./batches.ts";
+import { copyChunks, type TxSql } from "../clients/postgres.ts";
+import {
+  batchesIn,
+  countLines,
+  markFailed,
+  readParts,
+  type StepDeps,
+  type StepResult,
+  withBatchLock,
+} from "./batches.ts";
 import { LANDING_COLUMNS } from "./clean.ts";
 
 export interface LoadOptions {
@@ -47,9 +55,19 @@ async function loadBatch(deps: StepDeps, batch: number) {
   const { sql, store } = deps;
   const log = deps.log.withBatch(batch);
   const started = performance.now();
-  async function* lines() {
-    for await (const line of readParts(store, batch, "clean")) yield line + "\n";
+  // The clean parts are COPY-ready: they are sent as they are, and their rows counted.
+  let rows = 0;
+  async function* parts() {
+    rows = 0;
+    for await (const part of readParts(store, batch, "clean")) {
+      rows += countLines(part);
+      yield part;
+    }
   }
+  const copy = async (sql: TxSql, table: string) => {
+    await copyChunks(sql, table, LANDING_COLUMNS, parts());
+    return rows;
+  };
   const counts = await sql.begin(async (tx) => {
     // Re-check under the transaction: a concurrent worker may have loaded it between listing and locking.
     const [state] = await tx<{ status: string }[]>`
@@ -62,12 +80,12 @@ async function loadBatch(deps: StepDeps, batch: number) {
     let loaded: number;
     let lateDupes = 0;
     try {
-      staged = loaded = await tx.savepoint((sp) => copyLines(sp, "landing.events", LANDING_COLUMNS, lines()));
+      staged = loaded = await tx.savepoint((sp) => copy(sp, "landing.events"));
     } catch (e) {
       if ((e as { code?: string }).code !== "23505") throw e;
       log.warn("some events were loaded by another batch meanwhile; loading through a temporary table");
       await tx`create temporary table load_events (like landing.events including defaults) on commit drop`;
-      staged = await copyLines(tx, "load_events", LANDING_COLUMNS, lines());
+      staged = await copy(tx, "load_events");
       loaded = (await tx`
         insert into landing.events (${tx(LANDING_COLUMNS)})
         select ${tx(LANDING_COLUMNS)} from load_events

@@ -1,8 +1,9 @@
 /**
  * Step 2, validate (`deno task validate`): stream each staged file line by line, check every line against the
- * shared event schema and the clock ({@link checkLine}), pass the valid events on (staging `valid/` parts) and
- * quarantine the rest with a reason code: rows in etl.rejected and one JSON Lines object per file under
- * `quarantine/`. One bad line never affects its neighbours.
+ * shared event schema and the clock ({@link checkLine}), and quarantine the bad ones with a reason code: rows in
+ * etl.rejected and one JSON Lines object per file under `quarantine/`. One bad line never affects its neighbours.
+ * The valid events are not copied: the batch's verdicts object ({@link Verdicts}) names the rejected lines of each
+ * staged file, so clean reads the staged input and skips them.
  *
  * Idempotent: a re-run (after a crash, or of a batch already validated with `--batch N --force`) replaces the
  * batch's earlier outputs; the database side commits in one transaction with the status change.
@@ -14,14 +15,15 @@ import {
   batchesIn,
   batchFiles,
   clearParts,
+  type FileVerdict,
   markFailed,
-  PartWriter,
   type StepDeps,
   type StepResult,
+  type Verdicts,
   withBatchLock,
 } from "./batches.ts";
 import { checkLine, type CheckOptions } from "./check.ts";
-import { quarantineKey, quarantinePrefix } from "./layout.ts";
+import { quarantineKey, quarantinePrefix, verdictsKey } from "./layout.ts";
 import { splitLines, utf8Length } from "./lines.ts";
 
 export interface ValidateOptions {
@@ -72,7 +74,8 @@ async function validateBatch(deps: StepDeps, batch: number, opts: ValidateOption
   await clearParts(store, batch, "valid");
   await store.remove((await store.list(quarantinePrefix(batch))).map((o) => o.key));
 
-  const out = new PartWriter(store, batch, "valid");
+  const verdicts: FileVerdict[] = [];
+  let valid = 0;
   // Quarantine objects are written in the background, a few at a time (an S3 PUT costs ~20 ms here).
   const pending = new Set<Promise<void>>();
   const putQuarantine = async (key: string, body: string) => {
@@ -101,19 +104,24 @@ async function validateBatch(deps: StepDeps, batch: number, opts: ValidateOption
     linesPerFile.push(lines.length);
     linesIn += lines.length;
     const quarantined: string[] = [];
+    const verdict: FileVerdict = { key: file.key, lines: lines.length, rejected: [], rewritten: {} };
+    verdicts.push(verdict);
     for (const line of lines) {
-      const verdict = checkLine(line, check);
-      if (verdict.ok) {
-        await out.write(`${i}\t${line.lineNo}\t${JSON.stringify(verdict.event)}`);
+      const v = checkLine(line, check);
+      if (v.ok) {
+        valid++;
+        // Almost always the event is the line's own JSON; otherwise (unknown keys stripped) clean needs the event.
+        if (!v.verbatim) verdict.rewritten[line.lineNo] = JSON.stringify(v.event);
         continue;
       }
+      verdict.rejected.push(line.lineNo);
       const truncated = line.text.length > RAW_KEEP;
       rejected.push([
         batch,
         file.key,
         line.lineNo,
-        verdict.reason,
-        verdict.detail.slice(0, 1000),
+        v.reason,
+        v.detail.slice(0, 1000),
         // PostgreSQL text cannot hold NUL: keep the rest of the line verbatim.
         (truncated ? line.text.slice(0, RAW_KEEP) : line.text).replaceAll("\u0000", "\uFFFD"),
         utf8Length(line.text),
@@ -121,17 +129,18 @@ async function validateBatch(deps: StepDeps, batch: number, opts: ValidateOption
       ]);
       quarantined.push(JSON.stringify({
         line_no: line.lineNo,
-        reason: verdict.reason,
-        detail: verdict.detail,
+        reason: v.reason,
+        detail: v.detail,
         raw: line.text,
       }));
     }
     if (quarantined.length) await putQuarantine(quarantineKey(batch, file.key), quarantined.join("\n") + "\n");
   }
-  await out.flush();
+  const manifest: Verdicts = { version: 1, files: verdicts };
+  await store.put(verdictsKey(batch), JSON.stringify(manifest), "application/json");
   await Promise.all(pending);
 
-  const counts = { lines_in: linesIn, valid: out.rows, quarantined: rejected.length };
+  const counts = { lines_in: linesIn, valid, quarantined: rejected.length };
   const ms = Math.round(performance.now() - started);
   await sql.begin(async (tx) => {
     await tx`delete from etl.rejected where batch_id = ${batch}`;
@@ -151,7 +160,7 @@ async function validateBatch(deps: StepDeps, batch: number, opts: ValidateOption
       where f.batch_id = ${batch} and f.key = t.key`;
     await tx`
       update etl.batches set status = 'validated', validated_at = now(), lines_in = ${linesIn},
-        valid = ${out.rows}, quarantined = ${rejected.length},
+        valid = ${valid}, quarantined = ${rejected.length},
         step_ms = step_ms || jsonb_build_object('validate', ${ms}::int),
         failed_step = null, error = null, updated_at = now()
       where batch_id = ${batch}`;
