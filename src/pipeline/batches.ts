@@ -126,7 +126,17 @@ export class PartWriter {
   #size = 0;
   #n = 0;
   rows = 0;
-  constructor(readonly store: ObjectStore, readonly batch: number, readonly step: "valid" | "clean") {}
+  constructor(
+    readonly store: ObjectStore,
+    readonly batch: number,
+    readonly step: "valid" | "clean",
+    readonly partBytes = PART_BYTES,
+  ) {}
+
+  /** The rows pushed since the last part reach the part size. */
+  get full(): boolean {
+    return this.#size >= this.partBytes;
+  }
 
   async write(line: string): Promise<void> {
     this.push(line);
@@ -142,9 +152,10 @@ export class PartWriter {
 
   /** Write a part if the rows pushed since the last one reach the part size. */
   async flushIfFull(): Promise<void> {
-    if (this.#size >= PART_BYTES) await this.flush();
+    if (this.full) await this.flush();
   }
 
+  /** Write the rows pushed so far as the next part. The rows are taken at once: the upload may run in the background. */
   async flush(): Promise<void> {
     if (this.#chunks.length === 0) return;
     const body = this.#chunks.join("\n") + "\n";

@@ -20,7 +20,7 @@ import {
   withBatchLock,
 } from "./batches.ts";
 import { splitLines } from "./lines.ts";
-import { normalizeEvent } from "./normalize.ts";
+import { normalizeValidEvent } from "./normalize.ts";
 
 /** Columns of landing.events that the clean parts carry, in order. */
 export const LANDING_COLUMNS = [
@@ -71,11 +71,14 @@ function copyJson(v: unknown): string {
 
 /** A distinct event of the batch, already encoded as a landing row (without its newline). */
 interface Row {
-  file: number;
+  id: string;
   line: number;
   late: boolean;
   copy: string;
 }
+
+/** Clean parts are uploaded while the next rows are made, so they are smaller than the default. */
+const CLEAN_PART_BYTES = 4 * 1024 * 1024;
 
 async function cleanBatch(deps: StepDeps, batch: number) {
   const { sql, store } = deps;
@@ -83,17 +86,48 @@ async function cleanBatch(deps: StepDeps, batch: number) {
   const started = performance.now();
   const files = await batchFiles(sql, batch);
 
-  // 1. Read the staged input, skip what validate rejected, normalise and encode each event once; drop copies of an
-  // event_id already seen in this batch. Only the encoded row is kept (not the parsed event); the map keeps the
-  // file and line order.
+  // One pass over the staged input, file by file: skip what validate rejected, normalise and encode each event once
+  // and drop copies of an event_id already seen in this batch. Each file's new event_ids are then checked against
+  // landing.events in one query (an index probe per id, in PostgreSQL, while this thread reads the next file), and
+  // the file's rows that were not loaded before go to the part writer, which uploads full parts in the background.
+  // Rows stay in input order.
   const verdicts = await readVerdicts(store, batch, files);
-  const firstSeen = new Map<string, Row>();
+  await clearParts(store, batch, "clean");
+  const out = new PartWriter(store, batch, "clean", CLEAN_PART_BYTES);
+  const uploads: Promise<void>[] = [];
+  const seen = new Set<string>();
   const duplicates: [number, string, number, string, number | null][] = [];
+  let late = 0;
   const downloads = new Map<number, Promise<Uint8Array>>();
   const fetchFile = (i: number) => {
     if (i < files.length && !downloads.has(i)) downloads.set(i, store.get(files[i]!.staged_key));
   };
   for (let i = 0; i < Math.min(4, files.length); i++) fetchFile(i);
+
+  /** The rows of one file and the query that finds which of their events were loaded by an earlier batch. */
+  interface FileRows {
+    key: string;
+    rows: Row[];
+    loadedBefore: Promise<{ event_id: string; batch_id: string }[]>;
+  }
+  const emit = async (f: FileRows) => {
+    const loaded = new Map((await f.loadedBefore).map((r) => [r.event_id, Number(r.batch_id)]));
+    for (const row of f.rows) {
+      const firstBatch = loaded.get(row.id);
+      if (firstBatch !== undefined) {
+        duplicates.push([batch, f.key, row.line, row.id, firstBatch]);
+        continue;
+      }
+      if (row.late) late++;
+      out.push(row.copy);
+    }
+    if (out.full) {
+      while (uploads.length >= 2) await uploads.shift();
+      uploads.push(out.flush());
+    }
+  };
+
+  let pending: FileRows | null = null;
   for (let file = 0; file < files.length; file++) {
     const data = await downloads.get(file)!;
     downloads.delete(file);
@@ -109,6 +143,7 @@ async function cleanBatch(deps: StepDeps, batch: number) {
     const minuteText = minute === null ? "\\N" : minute.toISOString();
     const minuteMs = minute === null ? -Infinity : minute.getTime();
     const rejected = verdict.rejected;
+    const rows: Row[] = [];
     let r = 0;
     for (const l of lines) {
       const line = l.lineNo;
@@ -116,44 +151,36 @@ async function cleanBatch(deps: StepDeps, batch: number) {
         r++;
         continue;
       }
-      const event = normalizeEvent(JSON.parse(verdict.rewritten[line] ?? l.text) as Event);
-      if (firstSeen.has(event.event_id)) {
-        duplicates.push([batch, key, line, event.event_id, batch]);
+      const event = normalizeValidEvent(JSON.parse(verdict.rewritten[line] ?? l.text) as Event);
+      const id = event.event_id;
+      if (seen.has(id)) {
+        duplicates.push([batch, key, line, id, batch]);
         continue;
       }
-      const late = Date.parse(event.occurred_at) < minuteMs;
+      seen.add(id);
+      const isLate = Date.parse(event.occurred_at) < minuteMs;
       // The envelope fields passed the schema (uuid, enum, integer, ISO time): none needs COPY escaping.
-      const copy = `${event.event_id}\t${event.event_type}\t${event.schema_version}\t${event.occurred_at}\t${
+      const copy = `${id}\t${event.event_type}\t${event.schema_version}\t${event.occurred_at}\t${
         event.actor_user_id ?? "\\N"
-      }\t${copyJson(event.payload)}${tail}${line}\t${minuteText}\t${late ? "t" : "f"}`;
-      firstSeen.set(event.event_id, { file, line, late, copy });
+      }\t${copyJson(event.payload)}${tail}${line}\t${minuteText}\t${isLate ? "t" : "f"}`;
+      rows.push({ id, line, late: isLate, copy });
     }
     if (r !== rejected.length) throw new Error(`${key}: the verdicts name lines the file does not have`);
+    const ids = rows.map((row) => row.id);
+    const current: FileRows = {
+      key,
+      rows,
+      loadedBefore: ids.length === 0 ? Promise.resolve([]) : sql<{ event_id: string; batch_id: string }[]>`
+        select event_id, batch_id from landing.events where event_id = any(${ids}::uuid[])`.execute(),
+    };
+    // Settle a rejection here too, so that a failed check never goes unhandled while the previous file is emitted.
+    current.loadedBefore.catch(() => {});
+    if (pending) await emit(pending);
+    pending = current;
   }
-
-  // 2. Drop events loaded by an earlier batch: one bulk join, not a lookup per event.
-  const loadedBefore = await sql.begin(async (tx) => {
-    await tx`create temporary table clean_ids (event_id uuid primary key) on commit drop`;
-    await copyRows(tx, "clean_ids", ["event_id"], Array.from(firstSeen.keys(), (id) => [id]));
-    return await tx<{ event_id: string; batch_id: string }[]>`
-      select e.event_id, e.batch_id from clean_ids c join landing.events e using (event_id)`;
-  });
-  for (const { event_id, batch_id } of loadedBefore) {
-    const row = firstSeen.get(event_id)!;
-    duplicates.push([batch, files[row.file]!.key, row.line, event_id, Number(batch_id)]);
-    firstSeen.delete(event_id);
-  }
-
-  // 3. Write the COPY-ready landing rows, in input order.
-  await clearParts(store, batch, "clean");
-  const out = new PartWriter(store, batch, "clean");
-  let late = 0;
-  for (const row of firstSeen.values()) {
-    if (row.late) late++;
-    out.push(row.copy);
-    await out.flushIfFull();
-  }
-  await out.flush();
+  if (pending) await emit(pending);
+  uploads.push(out.flush());
+  await Promise.all(uploads);
 
   const ms = Math.round(performance.now() - started);
   await sql.begin(async (tx) => {
