@@ -118,7 +118,7 @@ export async function readVerdicts(store: ObjectStore, batch: number, files: { k
 const PART_BYTES = 16 * 1024 * 1024;
 
 /**
- * Writes a step's output rows as numbered part objects of about 16 MiB (one row per line). Re-running a step first
+ * Writes a step's output rows as numbered part objects of `partBytes` (one row per line). Re-running a step first
  * removes the parts of an earlier, interrupted run ({@link clearParts}).
  */
 export class PartWriter {
@@ -138,21 +138,11 @@ export class PartWriter {
     return this.#size >= this.partBytes;
   }
 
-  async write(line: string): Promise<void> {
-    this.push(line);
-    await this.flushIfFull();
-  }
-
-  /** Add a row without writing a part (a caller that writes many rows calls {@link flushIfFull} now and then). */
+  /** Add a row; the caller writes a part with {@link flush} when the writer is {@link full}. */
   push(line: string): void {
     this.#chunks.push(line);
     this.#size += line.length + 1;
     this.rows++;
-  }
-
-  /** Write a part if the rows pushed since the last one reach the part size. */
-  async flushIfFull(): Promise<void> {
-    if (this.full) await this.flush();
   }
 
   /** Write the rows pushed so far as the next part. The rows are taken at once: the upload may run in the background. */
