@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { Buffer } from "node:buffer";
 import { Client, CopyConditions } from "minio";
 import type { Config } from "../config.ts";
 
@@ -48,44 +47,37 @@ export class ObjectStore {
     this.#bucketReady = true;
   }
 
+  /**
+   * A short-lived presigned URL for one request. Whole-object reads and writes go through `fetch` with these: the
+   * payload is not hashed for the signature (S3's UNSIGNED-PAYLOAD; the minio client hashes every body it sends over
+   * plain HTTP), and the body moves through Deno's native HTTP client instead of Node stream chunks.
+   */
+  #presigned(method: "GET" | "PUT", key: string): Promise<string> {
+    return this.client.presignedUrl(method, this.bucket, key, 15 * 60);
+  }
+
   /** Write an object (creates the bucket on first use). */
   async put(key: string, body: Uint8Array | string, contentType = "application/octet-stream"): Promise<void> {
     await this.ensureBucket();
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-    // minio wants a Node Buffer for a body with a known length (this wraps the bytes, it does not copy them).
-    await this.client.putObject(
-      this.bucket,
-      key,
-      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      bytes.byteLength,
-      {
-        "Content-Type": contentType,
-      },
-    );
+    const res = await fetch(await this.#presigned("PUT", key), {
+      method: "PUT",
+      body: bytes as Uint8Array<ArrayBuffer>,
+      headers: { "Content-Type": contentType },
+    });
+    if (!res.ok) throw await requestError("PUT", this.bucket, key, res);
+    await res.body?.cancel();
   }
 
   /** Read a whole object; throws {@link ObjectNotFoundError} when it does not exist. */
   async get(key: string): Promise<Uint8Array> {
-    let stream;
-    try {
-      stream = await this.client.getObject(this.bucket, key);
-    } catch (e) {
-      if (isNotFound(e)) throw new ObjectNotFoundError(this.bucket, key, { cause: e });
-      throw e;
+    const res = await fetch(await this.#presigned("GET", key));
+    if (res.status === 404) {
+      const cause = await requestError("GET", this.bucket, key, res);
+      throw new ObjectNotFoundError(this.bucket, key, { cause });
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of stream as AsyncIterable<Uint8Array>) {
-      chunks.push(chunk);
-      size += chunk.byteLength;
-    }
-    const out = new Uint8Array(size);
-    let offset = 0;
-    for (const c of chunks) {
-      out.set(c, offset);
-      offset += c.byteLength;
-    }
-    return out;
+    if (!res.ok) throw await requestError("GET", this.bucket, key, res);
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   /** Read an object, or null when it (or the bucket) does not exist. */
@@ -176,6 +168,25 @@ export class ObjectNotFoundError extends Error {
   constructor(bucket: string, key: string, opts?: ErrorOptions) {
     super(`object s3://${bucket}/${key} does not exist`, opts);
   }
+}
+
+/** An S3 request that the server refused, with its status and the error code from the XML body. */
+export class S3RequestError extends Error {
+  override name = "S3RequestError";
+  constructor(message: string, readonly status: number, readonly code: string | undefined) {
+    super(message);
+  }
+}
+
+async function requestError(method: string, bucket: string, key: string, res: Response): Promise<S3RequestError> {
+  const text = await res.text().catch(() => "");
+  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1];
+  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
+  return new S3RequestError(
+    `S3 ${method} s3://${bucket}/${key}: ${res.status} ${code ?? res.statusText}${message ? `: ${message}` : ""}`,
+    res.status,
+    code,
+  );
 }
 
 function isNotFound(e: unknown): boolean {

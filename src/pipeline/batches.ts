@@ -188,6 +188,28 @@ export function countLines(data: Uint8Array): number {
   return n;
 }
 
+/**
+ * Download objects in order, `ahead` of them in advance: `take(i)` gives the i-th (take them in order). Started
+ * early, the downloads overlap whatever the step does before it reads the first one.
+ */
+export function prefetch(store: ObjectStore, keys: readonly string[], ahead = 4): (i: number) => Promise<Uint8Array> {
+  const downloads = new Map<number, Promise<Uint8Array>>();
+  const start = (i: number) => {
+    if (i >= keys.length || downloads.has(i)) return;
+    const p = store.get(keys[i]!);
+    p.catch(() => {}); // not unhandled while it waits: take() hands the same promise, rejection included
+    downloads.set(i, p);
+  };
+  for (let i = 0; i < Math.min(ahead, keys.length); i++) start(i);
+  return (i) => {
+    start(i);
+    const p = downloads.get(i)!;
+    downloads.delete(i);
+    start(i + ahead);
+    return p;
+  };
+}
+
 /** Map with bounded concurrency, preserving order. */
 export async function mapLimit<T, R>(
   items: readonly T[],

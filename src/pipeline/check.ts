@@ -91,13 +91,15 @@ export function checkLine(line: RawLine, opts: CheckOptions): LineVerdict {
   }
   // The clock first: a time from the future is the root cause, whatever rules that depend on it (ages) then break.
   const occurredAt = (value as { occurred_at?: unknown }).occurred_at;
-  if (
-    typeof occurredAt === "string" &&
-    checkOccurredAt(occurredAt, opts.now, opts.futureToleranceMs) === "occurred_at:in_future"
-  ) {
-    return { ok: false, reason: "occurred_at:in_future", detail: `occurred_at ${occurredAt}` };
+  const clock = typeof occurredAt === "string"
+    ? checkOccurredAt(occurredAt, opts.now, opts.futureToleranceMs)
+    : undefined;
+  if (clock === "occurred_at:in_future") {
+    return { ok: false, reason: clock, detail: `occurred_at ${occurredAt}` };
   }
-  if (member !== undefined && FAST_BY_TYPE.get(type as string)!(value)) return accept(value as Event, text, opts, true);
+  if (member !== undefined && FAST_BY_TYPE.get(type as string)!(value)) {
+    return accept(value as Event, text, opts, true, clock);
+  }
   const parsed = (member ?? eventSchema).safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -110,11 +112,23 @@ export function checkLine(line: RawLine, opts: CheckOptions): LineVerdict {
   return accept(parsed.data as Event, text, opts, false);
 }
 
-function accept(event: Event, text: string, opts: CheckOptions, verbatim: boolean): LineVerdict {
+/**
+ * The checks after the schema. `verbatimClock` is the clock verdict already taken on the line's own occurred_at,
+ * which a verbatim event shares.
+ */
+function accept(
+  event: Event,
+  text: string,
+  opts: CheckOptions,
+  verbatim: boolean,
+  verbatimClock?: string | null,
+): LineVerdict {
   if (text.includes("\\u0000") && holdsNul(event)) {
     return { ok: false, reason: "nul_character", detail: "a string holds U+0000 (PostgreSQL cannot store it)" };
   }
-  const clock = checkOccurredAt(event.occurred_at, opts.now, opts.futureToleranceMs);
+  const clock = verbatim && verbatimClock !== undefined
+    ? verbatimClock
+    : checkOccurredAt(event.occurred_at, opts.now, opts.futureToleranceMs);
   if (clock !== null) return { ok: false, reason: clock, detail: `occurred_at ${event.occurred_at}` };
   return { ok: true, event, verbatim };
 }

@@ -14,6 +14,7 @@ import {
   clearParts,
   markFailed,
   PartWriter,
+  prefetch,
   readVerdicts,
   type StepDeps,
   type StepResult,
@@ -91,18 +92,13 @@ async function cleanBatch(deps: StepDeps, batch: number) {
   // landing.events in one query (an index probe per id, in PostgreSQL, while this thread reads the next file), and
   // the file's rows that were not loaded before go to the part writer, which uploads full parts in the background.
   // Rows stay in input order.
-  const verdicts = await readVerdicts(store, batch, files);
-  await clearParts(store, batch, "clean");
+  const take = prefetch(store, files.map((f) => f.staged_key));
+  const [verdicts] = await Promise.all([readVerdicts(store, batch, files), clearParts(store, batch, "clean")]);
   const out = new PartWriter(store, batch, "clean", CLEAN_PART_BYTES);
   const uploads: Promise<void>[] = [];
   const seen = new Set<string>();
   const duplicates: [number, string, number, string, number | null][] = [];
   let late = 0;
-  const downloads = new Map<number, Promise<Uint8Array>>();
-  const fetchFile = (i: number) => {
-    if (i < files.length && !downloads.has(i)) downloads.set(i, store.get(files[i]!.staged_key));
-  };
-  for (let i = 0; i < Math.min(4, files.length); i++) fetchFile(i);
 
   /** The rows of one file and the query that finds which of their events were loaded by an earlier batch. */
   interface FileRows {
@@ -129,9 +125,7 @@ async function cleanBatch(deps: StepDeps, batch: number) {
 
   let pending: FileRows | null = null;
   for (let file = 0; file < files.length; file++) {
-    const data = await downloads.get(file)!;
-    downloads.delete(file);
-    fetchFile(file + 4);
+    const data = await take(file);
     const { key, file_minute: minute } = files[file]!;
     const verdict = verdicts.files[file]!;
     const lines = splitLines(data);

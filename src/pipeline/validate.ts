@@ -17,6 +17,7 @@ import {
   clearParts,
   type FileVerdict,
   markFailed,
+  prefetch,
   type StepDeps,
   type StepResult,
   type Verdicts,
@@ -71,8 +72,12 @@ async function validateBatch(deps: StepDeps, batch: number, opts: ValidateOption
     maxLineBytes: opts.maxLineBytes,
   };
 
-  await clearParts(store, batch, "valid");
-  await store.remove((await store.list(quarantinePrefix(batch))).map((o) => o.key));
+  // Download ahead (bounded) while lines are checked in file order; meanwhile remove an earlier attempt's outputs.
+  const take = prefetch(store, files.map((f) => f.staged_key));
+  await Promise.all([
+    clearParts(store, batch, "valid"),
+    store.list(quarantinePrefix(batch)).then((old) => store.remove(old.map((o) => o.key))),
+  ]);
 
   const verdicts: FileVerdict[] = [];
   let valid = 0;
@@ -88,18 +93,9 @@ async function validateBatch(deps: StepDeps, batch: number, opts: ValidateOption
   const linesPerFile: number[] = [];
   let linesIn = 0;
 
-  // Download ahead (bounded) while lines are checked in file order.
-  const downloads = new Map<number, Promise<Uint8Array>>();
-  const fetchFile = (i: number) => {
-    if (i < files.length && !downloads.has(i)) downloads.set(i, store.get(files[i]!.staged_key));
-  };
-  for (let i = 0; i < Math.min(4, files.length); i++) fetchFile(i);
-
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;
-    const data = await downloads.get(i)!;
-    downloads.delete(i);
-    fetchFile(i + 4);
+    const data = await take(i);
     const lines = splitLines(data);
     linesPerFile.push(lines.length);
     linesIn += lines.length;
