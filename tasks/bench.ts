@@ -9,6 +9,11 @@ await runTask({
   flags: {
     minutes: { type: "string", help: "Minutes of simulated activity to ingest", default: "60" },
     rate: { type: "string", help: "Mean events per minute", default: "1000" },
+    runs: {
+      type: "string",
+      help: "Times to repeat the steps and the baseline on the same files (median shown)",
+      default: "3",
+    },
   },
   run: runBench,
 });

@@ -14,6 +14,7 @@ import { readParts } from "./batches.ts";
 import { clean, LANDING_COLUMNS } from "./clean.ts";
 import { extract } from "./extract.ts";
 import { load } from "./load.ts";
+import { migrate } from "./migrate.ts";
 import { textTable } from "./report.ts";
 import { openSandbox } from "./sandbox.ts";
 import { validate } from "./validate.ts";
@@ -30,6 +31,7 @@ function positive(flags: Ctx["flags"], name: string): number {
 export async function runBench(ctx: Ctx): Promise<Record<string, unknown>> {
   const minutes = Math.round(positive(ctx.flags, "minutes"));
   const rate = positive(ctx.flags, "rate");
+  const runs = Math.round(positive(ctx.flags, "runs"));
   const box = await openSandbox(ctx.config, "bench", ctx.log);
   try {
     // The generator runs in its own process, as in production: its world state would otherwise sit in this
@@ -68,49 +70,76 @@ export async function runBench(ctx: Ctx): Promise<Record<string, unknown>> {
       return (performance.now() - t) / 1000;
     };
     const { deps, cfg } = box;
-    const s = {
-      extract: await timed(() => extract(deps, { maxFiles: minutes + 1 })),
-      validate: await timed(() =>
+    const stages = ["extract", "validate", "clean", "load", "validate+clean+load", "baseline"] as const;
+    const times: Record<typeof stages[number], number[]> = Object.fromEntries(stages.map((k) => [k, []])) as never;
+    let loaded = 0;
+    for (let run = 1; run <= runs; run++) {
+      if (run > 1) {
+        // Start over on the same raw files: an empty warehouse and no staging or quarantine objects.
+        await box.sql.unsafe("drop schema etl, landing cascade; drop table public.schema_migrations");
+        await migrate(box.sql);
+        const old = [...await box.store.list("staging/"), ...await box.store.list("quarantine/")];
+        await box.store.remove(old.map((o) => o.key));
+      }
+      times.extract.push(await timed(() => extract(deps, { maxFiles: minutes + 1 })));
+      const v = await timed(() =>
         validate(deps, { futureToleranceMs: cfg.pipeline.futureToleranceMs, maxLineBytes: cfg.pipeline.maxLineBytes })
-      ),
-      clean: await timed(() => clean(deps)),
-      load: await timed(() => load(deps)),
-    };
-    const [b] = await box.sql<{ batch_id: string; loaded: string }[]>`select batch_id, loaded from etl.batches`;
-    const batch = Number(b!.batch_id);
+      );
+      const c = await timed(() => clean(deps));
+      const l = await timed(() => load(deps));
+      times.validate.push(v);
+      times.clean.push(c);
+      times.load.push(l);
+      times["validate+clean+load"].push(v + c + l);
+      const [b] = await box.sql<{ batch_id: string; loaded: string }[]>`select batch_id, loaded from etl.batches`;
+      loaded = Number(b!.loaded);
 
-    // Baseline: COPY the very rows that load wrote, from the same staged parts, into an identical empty table.
-    await box.sql`create table landing.events_copy_baseline (like landing.events including all)`;
-    const baseline = await timed(() =>
-      box.sql.begin(async (tx) => {
-        await copyChunks(tx, "landing.events_copy_baseline", LANDING_COLUMNS, readParts(box.store, batch, "clean"));
-      })
-    );
-    const loaded = Number(b!.loaded);
-    const vcl = s.validate + s.clean + s.load;
+      // Baseline: COPY the very rows that load wrote, from the same staged parts, into an identical empty table.
+      await box.sql`create table landing.events_copy_baseline (like landing.events including all)`;
+      times.baseline.push(
+        await timed(() =>
+          box.sql.begin(async (tx) => {
+            const parts = readParts(box.store, Number(b!.batch_id), "clean");
+            await copyChunks(tx, "landing.events_copy_baseline", LANDING_COLUMNS, parts);
+          })
+        ),
+      );
+      ctx.log.info("bench run done", { counts: { run, validate_clean_load_ms: Math.round((v + c + l) * 1000) } });
+    }
+
     const perSecond = (n: number, sec: number) => Math.round(n / sec);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+    const row = (stage: string, xs: number[], n: number) => ({
+      stage,
+      seconds: median(xs).toFixed(2),
+      events_per_second: perSecond(n, median(xs)),
+      range: `${perSecond(n, Math.max(...xs))}..${perSecond(n, Math.min(...xs))}`,
+    });
     const rows = [
       {
-        stage: "generate (own process)",
+        stage: "generate (own process, once)",
         seconds: genSeconds.toFixed(2),
         events_per_second: perSecond(lines, genSeconds),
+        range: "",
       },
-      { stage: "extract", seconds: s.extract.toFixed(2), events_per_second: perSecond(lines, s.extract) },
-      { stage: "validate", seconds: s.validate.toFixed(2), events_per_second: perSecond(lines, s.validate) },
-      { stage: "clean", seconds: s.clean.toFixed(2), events_per_second: perSecond(lines, s.clean) },
-      { stage: "load", seconds: s.load.toFixed(2), events_per_second: perSecond(lines, s.load) },
-      { stage: "validate+clean+load", seconds: vcl.toFixed(2), events_per_second: perSecond(lines, vcl) },
-      { stage: "baseline: plain COPY", seconds: baseline.toFixed(2), events_per_second: perSecond(loaded, baseline) },
+      row("extract", times.extract, lines),
+      row("validate", times.validate, lines),
+      row("clean", times.clean, lines),
+      row("load", times.load, lines),
+      row("validate+clean+load", times["validate+clean+load"], lines),
+      row("baseline: plain COPY", times.baseline, loaded),
     ];
     console.log(
-      `Ingestion benchmark: ${minutes} minutes at ${rate} events/minute = ${lines} lines, ${loaded} loaded\n`,
+      `Ingestion benchmark: ${minutes} minutes at ${rate} events/minute = ${lines} lines, ${loaded} loaded; ` +
+        `median of ${runs} run(s), range = slowest..fastest\n`,
     );
     console.log(textTable(rows));
     return {
       lines,
       loaded,
-      validate_clean_load_events_per_second: perSecond(lines, vcl),
-      copy_baseline_rows_per_second: perSecond(loaded, baseline),
+      runs,
+      validate_clean_load_events_per_second: perSecond(lines, median(times["validate+clean+load"])),
+      copy_baseline_rows_per_second: perSecond(loaded, median(times.baseline)),
     };
   } finally {
     await box.close();
