@@ -1,5 +1,6 @@
 /**
- * Object storage (MinIO in production, any S3 API server in development) through `npm:minio`.
+ * Object storage (MinIO in production, any S3 API server in development) through `npm:minio` (listing, server-side
+ * copies, deletes, request signing), with whole-object reads and writes sent by `fetch` on presigned URLs.
  *
  * One bucket holds everything, by prefix: `events/` (raw minute drops), `ledger/` and `generator/` (the
  * generator's ground truth and world state, never read by the pipeline), `staging/` and `quarantine/`
