@@ -119,7 +119,9 @@ async function cleanBatch(deps: StepDeps, batch: number) {
     }
     if (out.full) {
       while (uploads.length >= 2) await uploads.shift();
-      uploads.push(out.flush());
+      const upload = out.flush();
+      upload.catch(() => {}); // not unhandled while it runs: the same promise is awaited later, rejection included
+      uploads.push(upload);
     }
   };
 
