@@ -89,6 +89,7 @@ const schema = z.object({
   PIPELINE_FUTURE_TOLERANCE_SECONDS: z.coerce.number().int().min(0).default(300),
   PIPELINE_MAX_LINE_BYTES: positiveInt.default(1_048_576),
   PIPELINE_MAX_FILES_PER_BATCH: positiveInt.default(240),
+  PIPELINE_LIST_LOOKBACK_HOURS: z.coerce.number().int().min(0).default(48),
 
   SMTP_HOST: z.string().min(1).default("localhost"),
   SMTP_PORT: port.default(1025),
@@ -142,6 +143,11 @@ export interface Config {
     maxLineBytes: number;
     /** How many raw files one extract run claims into a batch at most. */
     maxFilesPerBatch: number;
+    /**
+     * extract lists raw files from this many hours before the newest claimed file's minute onwards (0: always the
+     * whole of events/), so that a long-lived bucket is not listed in full every minute.
+     */
+    listLookbackHours: number;
   };
   smtp: {
     host: string;
@@ -236,6 +242,7 @@ function fromRaw(r: Raw, home: string): Config {
       futureToleranceMs: r.PIPELINE_FUTURE_TOLERANCE_SECONDS * 1000,
       maxLineBytes: r.PIPELINE_MAX_LINE_BYTES,
       maxFilesPerBatch: r.PIPELINE_MAX_FILES_PER_BATCH,
+      listLookbackHours: r.PIPELINE_LIST_LOOKBACK_HOURS,
     },
     smtp: {
       host: r.SMTP_HOST,

@@ -8,6 +8,10 @@ await runTask({
     "a copy of each under staging/. Files that cannot be read are logged at ERROR and retried by the next run.",
   flags: {
     "max-files": { type: "string", help: "Claim at most this many files (default: PIPELINE_MAX_FILES_PER_BATCH)" },
+    "full-scan": {
+      type: "boolean",
+      help: "List all of events/, not only from PIPELINE_LIST_LOOKBACK_HOURS before the newest claimed file",
+    },
   },
   run: runExtract,
 });

@@ -8,6 +8,10 @@ await runTask({
     "Airflow runs the four steps as separate containers instead.",
   flags: {
     "max-files": { type: "string", help: "Files per batch (default: PIPELINE_MAX_FILES_PER_BATCH)" },
+    "full-scan": {
+      type: "boolean",
+      help: "List all of events/, not only from PIPELINE_LIST_LOOKBACK_HOURS before the newest claimed file",
+    },
   },
   run: runPipeline,
 });

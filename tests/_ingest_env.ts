@@ -35,7 +35,7 @@ export async function ingestEnv(name: string): Promise<IngestEnv> {
   return {
     ...box,
     async runAll(now?: Date) {
-      await extract(deps, { maxFiles: cfg.pipeline.maxFilesPerBatch });
+      await extract(deps, { maxFiles: cfg.pipeline.maxFilesPerBatch, lookbackHours: cfg.pipeline.listLookbackHours });
       await validate(deps, {
         futureToleranceMs: cfg.pipeline.futureToleranceMs,
         maxLineBytes: cfg.pipeline.maxLineBytes,

@@ -340,3 +340,23 @@ Deno.test("an event another batch loads between clean and load is counted as a d
     await env.close();
   }
 });
+
+Deno.test("extract lists from a window before the newest claimed file; a full scan finds a file older than that", async () => {
+  const env = await ingestEnv("ingest_bad");
+  try {
+    const put = (minute: string) => env.store.put(rawKey(minute), line(statusEvent(`${minute}:30.000Z`)) + "\n");
+    const claim = async (lookbackHours: number) => (await extract(env.deps, { maxFiles: 100, lookbackHours })).files;
+    await put("2026-11-28T10:00");
+    assertEquals(await claim(2), 1);
+    // Files that turn up late: 09:00 lies inside the two hours before 10:00, 06:00 outside.
+    await put("2026-11-28T09:00");
+    await put("2026-11-28T06:00");
+    assertEquals(await claim(2), 1);
+    const claimed = await env.sql<{ key: string }[]>`select key from etl.files order by key`;
+    assertEquals(claimed.map((f) => f.key), [rawKey("2026-11-28T09:00"), rawKey("2026-11-28T10:00")]);
+    assertEquals(await claim(2), 0);
+    assertEquals(await claim(0), 1);
+  } finally {
+    await env.close();
+  }
+});

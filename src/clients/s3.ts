@@ -91,11 +91,11 @@ export class ObjectStore {
     }
   }
 
-  /** Every object under a prefix (recursive), sorted by key. */
-  async list(prefix: string): Promise<ObjectInfo[]> {
+  /** Every object under a prefix (recursive), sorted by key; only keys after `startAfter` when it is given. */
+  async list(prefix: string, startAfter?: string): Promise<ObjectInfo[]> {
     await this.ensureBucket();
     const out: ObjectInfo[] = [];
-    const stream = this.client.listObjectsV2(this.bucket, prefix, true);
+    const stream = this.client.listObjectsV2(this.bucket, prefix, true, startAfter ?? "");
     for await (
       const item of stream as AsyncIterable<{ name?: string; size: number; etag: string; lastModified: Date }>
     ) {

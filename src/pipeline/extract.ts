@@ -13,7 +13,7 @@ import type { Sql } from "../clients/postgres.ts";
 import { ObjectNotFoundError, type ObjectStore } from "../clients/s3.ts";
 import type { Logger } from "../log.ts";
 import { batchesIn, batchStatus, mapLimit, withBatchLock } from "./batches.ts";
-import { fileMinute, RAW_PREFIX, stagedKey } from "./layout.ts";
+import { fileMinute, RAW_PREFIX, rawHourFolder, stagedKey } from "./layout.ts";
 
 export interface ExtractDeps {
   sql: Sql;
@@ -26,6 +26,12 @@ export interface ExtractOptions {
   maxFiles: number;
   /** Only consider raw keys under this prefix (default: every raw file). */
   prefix?: string;
+  /**
+   * List raw files from this many hours before the newest claimed file's minute (raw keys sort by time); 0 or absent:
+   * list every raw file. A file that turns up later than that for an older hour waits for a run without it
+   * (`deno task extract --full-scan`).
+   */
+  lookbackHours?: number;
 }
 
 export interface ExtractResult extends Record<string, unknown> {
@@ -55,7 +61,9 @@ export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<
     await stageBatch(deps, batch, files, result);
   }
 
-  const listed = (await store.list(opts.prefix ?? RAW_PREFIX)).filter((o) => o.key.endsWith(".jsonl"));
+  const startAfter = opts.prefix === undefined && opts.lookbackHours ? await listStart(sql, opts.lookbackHours) : null;
+  const listed = (await store.list(opts.prefix ?? RAW_PREFIX, startAfter ?? undefined))
+    .filter((o) => o.key.endsWith(".jsonl"));
   if (listed.length === 0) {
     log.info("no raw files found", { counts: { listed: 0 } });
     return result;
@@ -105,6 +113,16 @@ export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<
   log.withBatch(claimed.batch).info("claimed raw files", { counts: { files: claimed.files.length } });
   await stageBatch(deps, claimed.batch, claimed.files, result);
   return result;
+}
+
+/**
+ * Where a windowed listing starts: the raw folder of the hour `hours` before the newest claimed file's minute, or
+ * null (list everything) when nothing was claimed yet or the newest key does not name a minute.
+ */
+async function listStart(sql: Sql, hours: number): Promise<string | null> {
+  const [row] = await sql<{ key: string | null }[]>`select max(key) as key from etl.files`;
+  const minute = row?.key ? fileMinute(row.key) : null;
+  return minute === null ? null : rawHourFolder(new Date(minute.getTime() - hours * 3_600_000));
 }
 
 /**

@@ -19,6 +19,15 @@ export function fileMinute(key: string): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+/**
+ * The raw folder of the hour that holds `t` (`events/date=YYYY-MM-DD/hour=HH/`). Raw keys sort by time, so every
+ * raw file of that hour or later sorts after this string.
+ */
+export function rawHourFolder(t: Date): string {
+  const iso = t.toISOString();
+  return `${RAW_PREFIX}date=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}/`;
+}
+
 const pad = (batch: number) => String(batch).padStart(8, "0");
 
 /** The staging area of one batch. */

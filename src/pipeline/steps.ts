@@ -57,8 +57,13 @@ function maxFiles(ctx: Ctx): number {
   return n;
 }
 
+/** The listing window of extract: none with --full-scan, else PIPELINE_LIST_LOOKBACK_HOURS. */
+function lookbackHours(ctx: Ctx): number {
+  return ctx.flags["full-scan"] === true ? 0 : ctx.config.pipeline.listLookbackHours;
+}
+
 export function runExtract(ctx: Ctx) {
-  return withClients(ctx, (d) => extract(d, { maxFiles: maxFiles(ctx) }));
+  return withClients(ctx, (d) => extract(d, { maxFiles: maxFiles(ctx), lookbackHours: lookbackHours(ctx) }));
 }
 
 export function runValidate(ctx: Ctx) {
@@ -84,7 +89,7 @@ export function runPipeline(ctx: Ctx) {
     const totals = { batches: 0, files: 0, lines_in: 0, valid: 0, quarantined: 0, duplicates: 0, loaded: 0 };
     const started = performance.now();
     while (!ctx.signal.aborted) {
-      const ex = await extract(d, { maxFiles: maxFiles(ctx) });
+      const ex = await extract(d, { maxFiles: maxFiles(ctx), lookbackHours: lookbackHours(ctx) });
       const v = await validate(d, {
         futureToleranceMs: ctx.config.pipeline.futureToleranceMs,
         maxLineBytes: ctx.config.pipeline.maxLineBytes,
