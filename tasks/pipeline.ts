@@ -7,6 +7,10 @@ await runTask({
   description: "Run extract, validate, clean and load in order, batch after batch, until every raw file is loaded.\n" +
     "Airflow runs the four steps as separate containers instead.",
   flags: {
+    overlap: {
+      type: "boolean",
+      help: "Claim all new files first, then run validate, clean and load at once as three --follow processes",
+    },
     "max-files": { type: "string", help: "Files per batch (default: PIPELINE_MAX_FILES_PER_BATCH)" },
     "full-scan": {
       type: "boolean",

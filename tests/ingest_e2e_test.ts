@@ -163,3 +163,37 @@ Deno.test("steps killed mid-way and re-run end in the same state as an uninterru
     await env.close();
   }
 });
+
+Deno.test("deno task pipeline --overlap (steps as three processes at once) ends in the state of the steps run one by one", async () => {
+  const reference = await ingestEnv("ingest_overlap_ref");
+  let expected;
+  try {
+    await generateInto(reference, 1, 13);
+    await reference.runAll();
+    expected = await fingerprint(reference.sql);
+  } finally {
+    await reference.close();
+  }
+  const env = await ingestEnv("ingest_overlap");
+  try {
+    await generateInto(env, 1, 13);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "tasks/pipeline.ts", "--overlap", "--max-files", "10"],
+      cwd: PROJECT_ROOT,
+      env: { POSTGRES_DB: env.cfg.postgres.database, S3_BUCKET: env.cfg.s3.bucket, LOG_LEVEL: "ERROR" },
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    assert(out.success, `deno task pipeline exited with ${out.code}`);
+    const summary = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    assertEquals(summary.batches, 6);
+    assertEquals(await fingerprint(env.sql), expected);
+    for (const b of await batches(env.sql)) {
+      assertEquals(b.status, "loaded");
+      assertEquals(b.lines_in, b.loaded + b.quarantined + b.duplicates);
+    }
+    assertEquals(summary.lines_in, summary.loaded + summary.quarantined + summary.duplicates);
+  } finally {
+    await env.close();
+  }
+});
