@@ -239,13 +239,13 @@ Deno.test({
     const sql = createPostgres(cfg.postgres);
     const root = await scratchProject({
       "models/core/wap_table.sql": "/*\ncolumns:\n  id: { tests: [unique] }\n*/\n" +
-        "select 1 as id union all select {{ var('second', '2') }} as id",
+        "select 1 as id union all select {{ var('second', 'number', '2') }} as id",
       "models/core/wap_incr.sql": "/*\nmaterialized: incremental\nincremental_strategy: delete+insert\n" +
         "unique_key: id\ntime_column: at\ncolumns:\n  label: { tests: [{ accepted_values: [a] }] }\n*/\n" +
-        "select g as id, '2026-01-01'::timestamptz as at, '{{ var('label', 'a') }}'::text as label\n" +
-        "from generate_series(1, {{ var('n', '2') }}) as g",
+        "select g as id, '2026-01-01'::timestamptz as at, {{ var('label', 'string', 'a') }}::text as label\n" +
+        "from generate_series(1, {{ var('n', 'number', '2') }}) as g",
       "models/core/wap_view.sql": "/*\nmaterialized: view\ntests:\n  - expression: x = 1\n*/\n" +
-        "select {{ var('x', '1') }} as x",
+        "select {{ var('x', 'number', '1') }} as x",
     });
     const target = join(root, "target");
     try {

@@ -15,7 +15,7 @@ import type { Logger } from "../log.ts";
 import { loadProject, type Project } from "./project.ts";
 import { select } from "./selector.ts";
 import { compileNode, type Targets } from "./compile.ts";
-import { literal } from "./template.ts";
+import { pgLiteral as literal } from "./quote.ts";
 import { type Decision, Executor, type NodeResult } from "./execute.ts";
 import { buildManifest, readChecksums, writeManifest, writeRunResults } from "./artifacts.ts";
 import { writeCatalog } from "./docs.ts";
