@@ -32,4 +32,6 @@ fi
 need go "builds the versitygw S3 server"
 need mvn "builds the Neo4j launcher"
 need java "runs Neo4j (Java 17 or 21)"
+# Airflow (the DAG tests, `deno task start`) in a cached virtualenv pinned by dev/airflow/constraints.txt.
+bash dev/airflow/setup.sh >/dev/null
 echo "setup: deno $(deno --version | head -n1 | awk '{print $2}'), node $(node --version); ok"
