@@ -70,6 +70,10 @@ const schema = z.object({
   POSTGRES_PASSWORD: z.string().default("socialpulse"),
   POSTGRES_POOL_MAX: positiveInt.max(100).default(4),
   POSTGRES_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(600_000),
+  /** Passwords of the least-privilege roles (src/pipeline/migrations/20261130_0003_roles.sql). */
+  POSTGRES_LOADER_PASSWORD: z.string().min(1).default("socialpulse-loader"),
+  POSTGRES_MODELLER_PASSWORD: z.string().min(1).default("socialpulse-modeller"),
+  POSTGRES_READER_PASSWORD: z.string().min(1).default("socialpulse-reader"),
 
   CLICKHOUSE_URL: z.string().refine((v) => /^(https?:\/\/[^/\s]+\/?|chdb:\/\/\S+)$/.test(v), {
     message: "http(s)://host:port for a ClickHouse server, or chdb://<directory> for the embedded engine",
@@ -77,6 +81,8 @@ const schema = z.object({
   CLICKHOUSE_USER: z.string().default("default"),
   CLICKHOUSE_PASSWORD: z.string().default(""),
   CLICKHOUSE_DATABASE: identifier.default("socialpulse"),
+  /** Password of the read-only ClickHouse user `socialpulse_reader` (a ClickHouse server only; chDB has no users). */
+  CLICKHOUSE_READER_PASSWORD: z.string().default("socialpulse-reader"),
   /** How ClickHouse reaches PostgreSQL for `postgresql()` table-function reads (host:port as seen from ClickHouse). */
   CLICKHOUSE_PG_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, { message: "host:port" }).optional(),
 
@@ -91,6 +97,9 @@ const schema = z.object({
   PIPELINE_MAX_FILES_PER_BATCH: positiveInt.default(240),
   PIPELINE_LIST_LOOKBACK_HOURS: z.coerce.number().int().min(0).default(48),
 
+  /** The model runner's artifacts folder (manifest.json, run results): the default of `models --target-dir`. */
+  RUNNER_TARGET_DIR: z.string().min(1).default("target"),
+
   SMTP_HOST: z.string().min(1).default("localhost"),
   SMTP_PORT: port.default(1025),
   SMTP_SECURE: bool.default(false),
@@ -104,6 +113,10 @@ const schema = z.object({
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 type Raw = z.infer<typeof schema>;
+
+/** The warehouse's least-privilege roles: what each may do is in the roles migration. */
+export const POSTGRES_ROLES = ["loader", "modeller", "reader"] as const;
+export type PostgresRole = typeof POSTGRES_ROLES[number];
 
 /** ClickHouse target: a server over HTTP, or the embedded engine (chDB) on a data directory. */
 export type ClickHouseTarget =
@@ -126,6 +139,12 @@ export interface Config {
     password: string;
     poolMax: number;
     statementTimeoutMs: number;
+    /**
+     * Log-ins of the least-privilege roles: the loader writes etl and landing only; the modeller reads landing and
+     * owns staging, core, graph and runner; the reader reads core and graph. `user`/`password` above is the owner,
+     * which applies migrations.
+     */
+    roles: Record<PostgresRole, { user: string; password: string }>;
   };
   clickhouse: {
     target: ClickHouseTarget;
@@ -134,8 +153,14 @@ export interface Config {
     database: string;
     /** host:port of PostgreSQL as ClickHouse sees it. */
     pgAddress: string;
+    /** The read-only user (dashboard, exports) of a ClickHouse server. */
+    reader: { user: string; password: string };
   };
   neo4j: { url: string; user: string; password: string };
+  runner: {
+    /** Absolute path of the runner's artifacts folder. */
+    targetDir: string;
+  };
   pipeline: {
     /** How far after "now" an event's occurred_at may lie before it is rejected (clock skew). */
     futureToleranceMs: number;
@@ -229,6 +254,11 @@ function fromRaw(r: Raw, home: string): Config {
       password: r.POSTGRES_PASSWORD,
       poolMax: r.POSTGRES_POOL_MAX,
       statementTimeoutMs: r.POSTGRES_STATEMENT_TIMEOUT_MS,
+      roles: {
+        loader: { user: "socialpulse_loader", password: r.POSTGRES_LOADER_PASSWORD },
+        modeller: { user: "socialpulse_modeller", password: r.POSTGRES_MODELLER_PASSWORD },
+        reader: { user: "socialpulse_reader", password: r.POSTGRES_READER_PASSWORD },
+      },
     },
     clickhouse: {
       target,
@@ -236,8 +266,10 @@ function fromRaw(r: Raw, home: string): Config {
       password: r.CLICKHOUSE_PASSWORD,
       database: r.CLICKHOUSE_DATABASE,
       pgAddress: r.CLICKHOUSE_PG_ADDRESS ?? `${r.POSTGRES_HOST}:${r.POSTGRES_PORT}`,
+      reader: { user: "socialpulse_reader", password: r.CLICKHOUSE_READER_PASSWORD },
     },
     neo4j: { url: r.NEO4J_URL, user: r.NEO4J_USER, password: r.NEO4J_PASSWORD },
+    runner: { targetDir: projectPath(r.RUNNER_TARGET_DIR) },
     pipeline: {
       futureToleranceMs: r.PIPELINE_FUTURE_TOLERANCE_SECONDS * 1000,
       maxLineBytes: r.PIPELINE_MAX_LINE_BYTES,
@@ -254,6 +286,11 @@ function fromRaw(r: Raw, home: string): Config {
       to: r.ALERT_EMAIL_TO,
     },
   };
+}
+
+/** The warehouse settings with the log-in of one least-privilege role instead of the owner. */
+export function postgresAs(cfg: Config["postgres"], role: PostgresRole): Config["postgres"] {
+  return { ...cfg, user: cfg.roles[role].user, password: cfg.roles[role].password };
 }
 
 /** The process environment merged over the project's `.env` file (if any). */
