@@ -36,6 +36,8 @@ const projectSchema = z.object({
   increments: z.object({
     batches: z.object({ source: z.string(), id: ident, loaded_when: z.string().min(1) }).strict(),
     events: z.object({ source: z.string(), batch_id: ident, time: ident }).strict(),
+    /** The days (UTC) each batch's events fall in, recorded by the pipeline: ClickHouse partitions to replace. */
+    days: z.object({ source: z.string(), batch_id: ident, day: ident }).strict().optional(),
   }).strict().optional(),
   /** Schema of the runner's own state (processed batches per model). */
   state_schema: ident.default("runner"),
