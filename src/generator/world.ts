@@ -11,7 +11,7 @@ import type { LocaleIndex } from "./pools.ts";
 import type { DayAggregateJson } from "./ledger.ts";
 
 /** Bumped when the snapshot layout changes; an older snapshot is refused with a clear message. */
-export const WORLD_FORMAT = 1;
+export const WORLD_FORMAT = 2;
 
 /** One user and everything the simulation remembers about them. Indexed by position in `WorldState.users`. */
 export interface UserRec {
@@ -161,10 +161,20 @@ export interface AdRec {
 }
 
 /**
- * A future action: `[ms, code, ...args]`. Codes: 1 session end (user), 2 friendship accepted (requester,
- * addressee, request id), 3 complaint resolved (complaint serial), 4 subscription charged (subscription serial).
+ * A future action, due at `ms` (epoch ms), kept in the world's schedule. Users are indexes into
+ * `WorldState.users`; complaints and subscriptions are serials.
  */
-export type Task = (number | string)[];
+export type ScheduledTask =
+  | { kind: "session_end"; ms: number; user: number }
+  | { kind: "friendship_accept"; ms: number; requester: number; addressee: number; requestId: string }
+  | { kind: "complaint_resolve"; ms: number; complaint: number }
+  | { kind: "subscription_charge"; ms: number; subscription: number };
+
+/** One entry of a minute's agenda besides regular actions: a scheduled task, a signup or a back-office action. */
+export type Task = ScheduledTask | {
+  kind: "signup" | "advertiser_register" | "campaign_create" | "sponsorship";
+  ms: number;
+};
 
 /** The whole world, as stored in the snapshot. */
 export interface WorldState {
@@ -202,7 +212,7 @@ export interface WorldState {
   campaigns: CampaignRec[];
   ads: AdRec[];
   /** Scheduled actions by minute. */
-  schedule: [number, Task[]][];
+  schedule: [number, ScheduledTask[]][];
   /** Ledger aggregates of the days that can still receive events. */
   days: DayAggregateJson[];
   /** Late events waiting for their file, by the minute of that file. */

@@ -46,7 +46,7 @@ Deno.test("compileNode() renders PostgreSQL refs and sources with the schema pre
 Deno.test("compileNode() renders a ClickHouse ref to a PostgreSQL model as a postgresql() read", async () => {
   const p = await project();
   const mart = compileNode(p.nodes.get("mart_a")!, p, TARGETS, { vars: {} });
-  assert(mart.includes("from postgresql('pg:5432', 'sp', 'fact_a', 'u', 'p''w', 't_core') where true"), mart);
+  assert(mart.includes("from postgresql('pg:5432', 'sp', 'fact_a', 'u', 'p\\'w', 't_core') where true"), mart);
   assert(mart.includes("reinterpretAsInt64(sipHash64(toString(k)))"), mart);
 });
 
