@@ -28,7 +28,7 @@ sources: {}
 grain: one row per synthetic event, three days
 */
 select g as id, ('2026-01-01'::date + (g % 3))::timestamptz + make_interval(mins => g) as at,
-  g * {{ var('scale', '1') }} as amount
+  g * {{ var('scale', 'number', '1') }} as amount
 from generate_series(1, 30) as g
 `,
   "models/marts/mart_daily.sql": `/*

@@ -12,7 +12,7 @@
 import type { ClickHouseClient } from "../clients/clickhouse.ts";
 import { chQuery } from "../clients/clickhouse.ts";
 import { chCreateTableAs, qualified, type Relation } from "./compile.ts";
-import { literal } from "./template.ts";
+import { chLiteral } from "./quote.ts";
 import type { Node } from "./types.ts";
 import type { Built } from "./pg.ts";
 
@@ -23,7 +23,7 @@ export type ChAudit = (overrides: Map<string, string>) => Promise<boolean>;
 export async function chExists(ch: ClickHouseClient, r: Relation): Promise<boolean> {
   const rows = await chQuery<{ n: string }>(
     ch,
-    `select count() as n from system.tables where database = ${literal(r.schema)} and name = ${literal(r.name)}`,
+    `select count() as n from system.tables where database = ${chLiteral(r.schema)} and name = ${chLiteral(r.name)}`,
   );
   return Number(rows[0]?.n ?? 0) > 0;
 }
@@ -94,7 +94,7 @@ export async function chReplacePartitions(
       `select distinct _partition_id as p from ${inc} order by p`,
     );
     for (const { p } of parts) {
-      await ch.command({ query: `alter table ${qualified(live)} replace partition id ${literal(p)} from ${inc}` });
+      await ch.command({ query: `alter table ${qualified(live)} replace partition id ${chLiteral(p)} from ${inc}` });
     }
     return { rows, published: true, partitions: parts.map((x) => x.p) };
   } finally {

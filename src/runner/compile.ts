@@ -6,8 +6,8 @@
  * @module
  */
 import { ModelError } from "./header.ts";
-import { literal, rangePredicate, render, type Window } from "./template.ts";
-import { quoteIdent } from "./seeds.ts";
+import { rangePredicate, render, type Window } from "./template.ts";
+import { chIdent, literal, quoteIdent } from "./quote.ts";
 import type { Engine, GenericTest, Node } from "./types.ts";
 import type { Project } from "./project.ts";
 
@@ -36,13 +36,15 @@ export function relationOf(node: Node, t: Targets, suffix = ""): Relation {
 
 /** `schema.name`, quoted for its engine when needed. */
 export function qualified(r: Relation): string {
-  const q = r.engine === "postgres" ? quoteIdent : (s: string) => (/^[a-z_][a-z0-9_]*$/.test(s) ? s : `\`${s}\``);
+  const q = r.engine === "postgres" ? quoteIdent : chIdent;
   return `${q(r.schema)}.${q(r.name)}`;
 }
 
 /** A ClickHouse read of a PostgreSQL table through the `postgresql()` table function. */
 export function postgresqlRead(t: Targets, schema: string, table: string): string {
-  const args = [t.pg.address, t.pg.database, table, t.pg.user, t.pg.password, schema].map(literal);
+  const args = [t.pg.address, t.pg.database, table, t.pg.user, t.pg.password, schema].map((a) =>
+    literal("clickhouse", a)
+  );
   return `postgresql(${args.join(", ")})`;
 }
 
@@ -132,7 +134,7 @@ export function genericTestSql(
         `(select ${t.column} from ${rows} as s) group by ${t.column} having count(*) > 1`;
     }
     case "accepted_values": {
-      const list = t.values.map((v) => (typeof v === "string" ? literal(v) : String(v))).join(", ");
+      const list = t.values.map((v) => (typeof v === "string" ? literal(engine, v) : String(v))).join(", ");
       return `select ${t.column}, count(*) as n from ${rows} as m where ${t.column} not in (${list}) group by ${t.column}`;
     }
     case "relationships": {

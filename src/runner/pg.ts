@@ -24,8 +24,8 @@ import {
   snapshotCloseVersions,
   snapshotSelect,
 } from "./compile.ts";
-import { literal } from "./template.ts";
-import { parseCsv, quoteIdent, seedTableDdl } from "./seeds.ts";
+import { pgLiteral as literal, quoteIdent } from "./quote.ts";
+import { parseCsv, seedTableDdl } from "./seeds.ts";
 import type { Node } from "./types.ts";
 import type { SeedSpec } from "./project.ts";
 

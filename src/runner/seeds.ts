@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { headerSchema, ModelError } from "./header.ts";
+import { quoteIdent } from "./quote.ts";
 import type { Location } from "./types.ts";
 
 /** Types a seed column may have, with their PostgreSQL spelling. */
@@ -133,9 +134,4 @@ export function parseCsv(text: string): (string | null)[][] {
 /** `create table` for a seed's typed columns. */
 export function seedTableDdl(relation: string, columns: SeedColumn[]): string {
   return `create table ${relation} (${columns.map((c) => `${quoteIdent(c.name)} ${SEED_TYPES[c.type]}`).join(", ")})`;
-}
-
-/** A PostgreSQL identifier, quoted only when it must be. */
-export function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }

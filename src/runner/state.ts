@@ -10,9 +10,9 @@
  * @module
  */
 import type { Sql, TxSql } from "../clients/postgres.ts";
-import { literal, type Window } from "./template.ts";
+import type { Window } from "./template.ts";
 import type { Project } from "./project.ts";
-import { quoteIdent } from "./seeds.ts";
+import { pgLiteral as literal, quoteIdent } from "./quote.ts";
 
 /** One model's state row. */
 export interface ModelState {

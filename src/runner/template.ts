@@ -6,13 +6,15 @@
  * | `{{ ref('model') }}`                | the model's relation (a `postgresql(...)` read across engines)      |
  * | `{{ source('name', 'table') }}`     | a declared source table                                             |
  * | `{{ this }}`                        | this model's own relation                                           |
- * | `{{ var('name') }}`                 | a `--vars` value, verbatim (`var('name', 'default')` has a default) |
+ * | `{{ var('name', 'type') }}`         | a `--vars` value as a typed literal (`var('n', 'number', '1')`)     |
  * | `{{ in_range('column') }}`          | the increment's window on the column, or `true` on a full build     |
  * | `{{ surrogate_key('a', 'b') }}`     | a deterministic 64-bit key from the columns (hash; -1 for null)     |
+ * | `{{ date_key('column') }}`          | the UTC day of a timestamp as a `yyyymmdd` integer (`dim_date`)     |
  *
  * @module
  */
 import { ModelError } from "./header.ts";
+import { QuoteError, timestampLiteral, typedLiteral, VAR_TYPES, type VarType } from "./quote.ts";
 import type { Engine, Location, Placeholder } from "./types.ts";
 
 const PLACEHOLDER = /\{\{\s*([\s\S]*?)\s*\}\}/g;
@@ -60,10 +62,20 @@ export function scanPlaceholders(sql: string, file: string, firstLine: number): 
         arity(2, 2);
         out.push({ fn, source: args[0]!, table: args[1]!, at, start, end });
         break;
-      case "var":
-        arity(1, 2);
-        out.push({ fn, name: args[0]!, ...(args[1] !== undefined ? { fallback: args[1] } : {}), at, start, end });
+      case "var": {
+        arity(2, 3);
+        const type = args[1]!;
+        if (!(VAR_TYPES as readonly string[]).includes(type)) {
+          throw new ModelError(
+            at,
+            `var('${args[0]}') declares type '${type}'; a var's type is one of ${VAR_TYPES.join(", ")} ` +
+              `(e.g. {{ var('${args[0]}', 'date') }}, or with a default {{ var('${args[0]}', 'number', '1') }})`,
+          );
+        }
+        const fallback = args[2] !== undefined ? { fallback: args[2] } : {};
+        out.push({ fn, name: args[0]!, type: type as VarType, ...fallback, at, start, end });
         break;
+      }
       case "in_range":
         arity(1, 1);
         out.push({ fn, column: args[0]!, at, start, end });
@@ -72,10 +84,14 @@ export function scanPlaceholders(sql: string, file: string, firstLine: number): 
         arity(1, 16);
         out.push({ fn, columns: args, at, start, end });
         break;
+      case "date_key":
+        arity(1, 1);
+        out.push({ fn, column: args[0]!, at, start, end });
+        break;
       default:
         throw new ModelError(
           at,
-          `unknown placeholder function ${fn}() (ref, source, var, this, in_range, surrogate_key)`,
+          `unknown placeholder function ${fn}() (ref, source, var, this, in_range, surrogate_key, date_key)`,
         );
     }
   }
@@ -86,6 +102,8 @@ export function scanPlaceholders(sql: string, file: string, firstLine: number): 
 export interface Window {
   start: string;
   end?: string;
+  /** Disjoint `[start, end)` ranges inside `start`..`end`: only rows in one of them are in the window. */
+  ranges?: { start: string; end: string }[];
 }
 
 /** What rendering needs to know; the runner builds it per model and per phase (build, audit). */
@@ -99,16 +117,13 @@ export interface RenderContext {
   window?: Window;
 }
 
-/** A SQL string literal for the engine. */
-export function literal(value: string): string {
-  return `'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
-}
-
 /** The SQL predicate of `in_range(column)` for a window, per engine. */
 export function rangePredicate(engine: Engine, column: string, window: Window | undefined): string {
   if (!window) return "true";
-  const ts = (v: string) =>
-    engine === "postgres" ? `${literal(v)}::timestamptz` : `parseDateTime64BestEffort(${literal(v)}, 6, 'UTC')`;
+  const ts = (v: string) => timestampLiteral(engine, v);
+  if (window.ranges && window.ranges.length > 0) {
+    return `(${window.ranges.map((r) => `(${column} >= ${ts(r.start)} and ${column} < ${ts(r.end)})`).join(" or ")})`;
+  }
   const parts = [`${column} >= ${ts(window.start)}`];
   if (window.end !== undefined) parts.push(`${column} < ${ts(window.end)}`);
   return `(${parts.join(" and ")})`;
@@ -136,6 +151,16 @@ export function surrogateKey(engine: Engine, columns: string[]): string {
   return columns.length === 1 ? `if(isNull(${columns[0]}), toInt64(-1), ${hash})` : hash;
 }
 
+/**
+ * The `dim_date` key of a timestamp: its UTC calendar day as a `yyyymmdd` integer. One expression for every fact,
+ * so that no model spells the day differently (or in the session's time zone).
+ */
+export function dateKey(engine: Engine, column: string): string {
+  return engine === "postgres"
+    ? `(to_char((${column}) at time zone 'UTC', 'YYYYMMDD'))::integer`
+    : `toInt32(toYYYYMMDD(${column}, 'UTC'))`;
+}
+
 /** Replace every placeholder in `sql`. */
 export function render(sql: string, placeholders: Placeholder[], ctx: RenderContext): string {
   let out = "";
@@ -155,8 +180,15 @@ export function render(sql: string, placeholders: Placeholder[], ctx: RenderCont
         break;
       case "var": {
         const v = ctx.vars[p.name] ?? p.fallback;
-        if (v === undefined) throw new ModelError(p.at, `var('${p.name}') is not set: pass --vars ${p.name}=...`);
-        out += v;
+        if (v === undefined) {
+          throw new ModelError(p.at, `var('${p.name}') is not set: pass --vars ${p.name}=<${p.type}>`);
+        }
+        try {
+          out += typedLiteral(ctx.engine, p.type, v);
+        } catch (e) {
+          if (!(e instanceof QuoteError)) throw e;
+          throw new ModelError(p.at, `var('${p.name}') is declared ${p.type}: ${e.message}`);
+        }
         break;
       }
       case "in_range":
@@ -164,6 +196,9 @@ export function render(sql: string, placeholders: Placeholder[], ctx: RenderCont
         break;
       case "surrogate_key":
         out += surrogateKey(ctx.engine, p.columns);
+        break;
+      case "date_key":
+        out += dateKey(ctx.engine, p.column);
         break;
     }
   }

@@ -1,9 +1,9 @@
 import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
-import { render, scanPlaceholders, surrogateKey, unreferencedReads } from "./template.ts";
+import { dateKey, render, type RenderContext, scanPlaceholders, surrogateKey, unreferencedReads } from "./template.ts";
 
 Deno.test("scanPlaceholders() finds ref, source, var, this, in_range and surrogate_key with their lines", () => {
   const sql = "select {{ surrogate_key('a', \"b\") }}\nfrom {{ ref('x') }}\njoin {{ source('landing', 'events') }}\n" +
-    "where {{ in_range('t') }} and {{ var('k', 'd') }} <> 0 -- {{ this }}";
+    "where {{ in_range('t') }} and {{ var('k', 'string', 'd') }} <> '' -- {{ this }}";
   const ps = scanPlaceholders(sql, "m.sql", 5);
   assertEquals(ps.map((p) => [p.fn, p.at.line]), [
     ["surrogate_key", 5],
@@ -23,7 +23,7 @@ Deno.test("scanPlaceholders() rejects unknown functions and unquoted arguments, 
 });
 
 Deno.test("render() replaces placeholders and fails on a missing var with its location", () => {
-  const sql = "select * from {{ ref('x') }} where {{ in_range('t') }} and n = {{ var('n') }} -- {{ this }}";
+  const sql = "select * from {{ ref('x') }} where {{ in_range('t') }} and n = {{ var('n', 'number') }} -- {{ this }}";
   const ps = scanPlaceholders(sql, "m.sql", 1);
   const ctx = {
     engine: "postgres" as const,
@@ -78,4 +78,72 @@ Deno.test("unreferencedReads() flags from/join of another model's table, not CTE
   assertEquals(unreferencedReads(sql, new Set(["fact_view", "dim_user", "fact_comment", "fact_share", "dim_date"])), [
     "fact_view",
   ]);
+});
+
+const renderVar = (engine: "postgres" | "clickhouse", placeholder: string, vars: Record<string, string>) => {
+  const ctx: RenderContext = { engine, ref: () => "", source: () => "", self: "", vars };
+  return render(placeholder, scanPlaceholders(placeholder, "m.sql", 3), ctx);
+};
+
+Deno.test("var() renders a typed literal per engine for date, timestamp, number and string", () => {
+  const cases: [string, string, string, string][] = [
+    ["date", "2026-11-01", "'2026-11-01'::date", "toDate('2026-11-01')"],
+    [
+      "timestamp",
+      "2026-11-01T12:30:00+02:00",
+      "'2026-11-01T10:30:00.000Z'::timestamptz",
+      "parseDateTime64BestEffort('2026-11-01T10:30:00.000Z', 6, 'UTC')",
+    ],
+    [
+      "timestamp",
+      "2026-11-01",
+      "'2026-11-01T00:00:00.000Z'::timestamptz",
+      "parseDateTime64BestEffort('2026-11-01T00:00:00.000Z', 6, 'UTC')",
+    ],
+    ["number", "42", "42", "42"],
+    ["number", "-1.5e3", "(-1.5e3)", "(-1.5e3)"],
+    ["string", "it's", "'it''s'", "'it\\'s'"],
+    ["string", "a\\b", "E'a\\\\b'", "'a\\\\b'"],
+  ];
+  for (const [type, value, pg, ch] of cases) {
+    const ph = `{{ var('v', '${type}') }}`;
+    assertEquals([renderVar("postgres", ph, { v: value }), renderVar("clickhouse", ph, { v: value })], [pg, ch]);
+  }
+  assertEquals(renderVar("postgres", "{{ var('v', 'number', '7') }}", {}), "7");
+});
+
+Deno.test("var() rejects a value that is not of its type, naming the var, the type and the file", () => {
+  const injection = "1; drop table core.fact_view; --";
+  assertThrows(
+    () => renderVar("postgres", "{{ var('scale', 'number') }}", { scale: injection }),
+    /m\.sql:3: var\('scale'\) is declared number: expected a number like 42 or -1\.5, got "1; drop table/,
+  );
+  assertThrows(
+    () => renderVar("postgres", "{{ var('d', 'date') }}", { d: "2026-02-30" }),
+    /declared date: expected a date/,
+  );
+  assertThrows(
+    () => renderVar("clickhouse", "{{ var('d', 'date') }}", { d: "2026-01-01' or 1=1 --" }),
+    /declared date: expected a date/,
+  );
+  assertThrows(
+    () => renderVar("postgres", "{{ var('t', 'timestamp') }}", { t: "yesterday" }),
+    /declared timestamp: expected a timestamp/,
+  );
+  assertThrows(() => renderVar("postgres", "{{ var('s', 'string') }}", { s: "a\0b" }), /NUL/);
+});
+
+Deno.test("var() without a known type is refused when the model is read, listing the types", () => {
+  assertThrows(() => scanPlaceholders("{{ var('n') }}", "m.sql", 1), /var\(\) takes 2-3 argument/);
+  assertThrows(
+    () => scanPlaceholders("{{ var('n', 'sql') }}", "m.sql", 1),
+    /m\.sql:1: var\('n'\) declares type 'sql'; a var's type is one of date, timestamp, number, string/,
+  );
+});
+
+Deno.test("date_key() renders the UTC yyyymmdd integer per engine", () => {
+  assertEquals(dateKey("postgres", "occurred_at"), "(to_char((occurred_at) at time zone 'UTC', 'YYYYMMDD'))::integer");
+  assertEquals(dateKey("clickhouse", "at"), "toInt32(toYYYYMMDD(at, 'UTC'))");
+  const ps = scanPlaceholders("select {{ date_key('at') }}", "m.sql", 1);
+  assertEquals(ps.map((p) => p.fn), ["date_key"]);
 });

@@ -88,10 +88,20 @@ export interface Location {
 export type Placeholder =
   | { fn: "ref"; model: string; at: Location; start: number; end: number }
   | { fn: "source"; source: string; table: string; at: Location; start: number; end: number }
-  | { fn: "var"; name: string; fallback?: string; at: Location; start: number; end: number }
+  | {
+    fn: "var";
+    name: string;
+    /** The declared type: the value renders as a literal of it, or is refused. */
+    type: "date" | "timestamp" | "number" | "string";
+    fallback?: string;
+    at: Location;
+    start: number;
+    end: number;
+  }
   | { fn: "this"; at: Location; start: number; end: number }
   | { fn: "in_range"; column: string; at: Location; start: number; end: number }
-  | { fn: "surrogate_key"; columns: string[]; at: Location; start: number; end: number };
+  | { fn: "surrogate_key"; columns: string[]; at: Location; start: number; end: number }
+  | { fn: "date_key"; column: string; at: Location; start: number; end: number };
 
 /** A node of the DAG: a SQL model, a seed, or a singular test. */
 export interface Node {
