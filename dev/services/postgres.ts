@@ -1,9 +1,11 @@
 /**
  * PostgreSQL 15 from Debian's packages, as a private cluster under `<DEV_DIR>/data/postgres` (not the system
- * cluster), listening on POSTGRES_PORT of localhost, with the warehouse role and database from the config.
+ * cluster), listening on POSTGRES_PORT of localhost, with the warehouse role and database from the config, and the
+ * log-ins of the least-privilege roles (docker/postgres/role_logins.sql, the same script as the Docker stack's).
  * As root the server runs as the `postgres` OS user (PostgreSQL refuses to run as root).
  */
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { exists, haveCommand, logTail, portOpen, type Service, sh, type StackContext, stopPid } from "../_lib.ts";
 import { SERVICE_CHECKS } from "../../src/health.ts";
 
@@ -40,6 +42,9 @@ function psql(ctx: StackContext, sql: string, db = "postgres"): Promise<string> 
     sql,
   ]);
 }
+
+/** Creates the least-privilege roles when missing and sets their passwords; shared with docker/compose.yml. */
+const ROLE_LOGINS_SQL = fileURLToPath(new URL("../../docker/postgres/role_logins.sql", import.meta.url));
 
 const quoteLiteral = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;
@@ -144,7 +149,8 @@ async function serverRunning(data: string): Promise<boolean> {
 
 /**
  * Create the warehouse role and database when missing; keep the password in line with the config. The role may
- * create databases: integration tests make private ones, so they never touch the warehouse's data.
+ * create databases (integration tests make private ones, so they never touch the warehouse's data) and roles (the
+ * roles migration creates the least-privilege roles when they are missing). Then the roles' log-ins.
  */
 async function ensureWarehouse(ctx: StackContext) {
   const { user, password, database } = ctx.config.postgres;
@@ -152,12 +158,34 @@ async function ensureWarehouse(ctx: StackContext) {
     ctx,
     `do $$ begin
        if not exists (select from pg_roles where rolname = ${quoteLiteral(user)}) then
-         create role ${quoteIdent(user)} login createdb password ${quoteLiteral(password)};
+         create role ${quoteIdent(user)} login createdb createrole password ${quoteLiteral(password)};
        else
-         alter role ${quoteIdent(user)} login createdb password ${quoteLiteral(password)};
+         alter role ${quoteIdent(user)} login createdb createrole password ${quoteLiteral(password)};
        end if;
      end $$;`,
   );
   const hasDb = (await psql(ctx, `select 1 from pg_database where datname = ${quoteLiteral(database)}`)).trim();
   if (hasDb !== "1") await psql(ctx, `create database ${quoteIdent(database)} owner ${quoteIdent(user)}`);
+  const { roles } = ctx.config.postgres;
+  await asOwner("psql", [
+    "-h",
+    socketDir(ctx),
+    "-p",
+    String(ctx.config.postgres.port),
+    "-U",
+    "postgres",
+    "-d",
+    database,
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-qAt",
+    "-v",
+    `loader_password=${roles.loader.password}`,
+    "-v",
+    `modeller_password=${roles.modeller.password}`,
+    "-v",
+    `reader_password=${roles.reader.password}`,
+    "-f",
+    ROLE_LOGINS_SQL,
+  ]);
 }

@@ -1,0 +1,165 @@
+/**
+ * Least privilege on the real PostgreSQL: the roles migration (src/pipeline/migrations/20261130_0003_roles.sql) plus
+ * the log-in script both stacks run (docker/postgres/role_logins.sql), in a private database. Each role connects with
+ * its own password from the configuration and is held to what issue 14 allows it:
+ *   loader    writes etl and landing; cannot create or drop anything in core
+ *   modeller  reads landing, owns core (creates, fills and drops its tables); cannot write landing
+ *   reader    reads core; cannot write anywhere, cannot read landing
+ * Needs PostgreSQL and S3 (`deno task stack:up`).
+ */
+import { equal, ok, rejects } from "node:assert/strict";
+import { config, postgresAs, type PostgresRole, PROJECT_ROOT } from "../src/config.ts";
+import { createPostgres, type Sql } from "../src/clients/postgres.ts";
+import { configureLogging, logger } from "../src/log.ts";
+import { openSandbox, type Sandbox } from "../src/pipeline/sandbox.ts";
+import { migrate } from "../src/pipeline/migrate.ts";
+
+const MODELLER_SCHEMAS = ["staging", "core", "graph", "runner"];
+
+/** Rejects with PostgreSQL's "insufficient privilege" (42501), not with any other error. */
+async function denied(what: string, query: () => Promise<unknown>): Promise<void> {
+  await rejects(query, (e: unknown) => {
+    const err = e as { code?: string; message?: string };
+    equal(err.code, "42501", `${what}: expected permission denied (42501), got ${err.code}: ${err.message}`);
+    return true;
+  }, `${what} must be refused`);
+}
+
+/** The same psql call as compose's postgres-roles one-shot: as the database owner, passwords from the config. */
+async function runRoleLogins(box: Sandbox): Promise<void> {
+  const pg = box.cfg.postgres;
+  const out = await new Deno.Command("psql", {
+    args: [
+      "-h",
+      pg.host,
+      "-p",
+      String(pg.port),
+      "-U",
+      pg.user,
+      "-d",
+      pg.database,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-qAt",
+      "-v",
+      `loader_password=${pg.roles.loader.password}`,
+      "-v",
+      `modeller_password=${pg.roles.modeller.password}`,
+      "-v",
+      `reader_password=${pg.roles.reader.password}`,
+      "-f",
+      `${PROJECT_ROOT}/docker/postgres/role_logins.sql`,
+    ],
+    env: { PGPASSWORD: pg.password },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  ok(out.success, `role_logins.sql failed: ${text}`);
+  ok(!text.includes(pg.roles.loader.password), "role_logins.sql must not print a password");
+}
+
+/** A fresh private database: no schema or default privilege left from an earlier run, then every migration. */
+async function freshWarehouse(): Promise<Sandbox> {
+  configureLogging({ level: "ERROR", format: "text" });
+  const box = await openSandbox(config(), "db_roles", logger("test-db-roles"));
+  await box.sql.unsafe(
+    `drop schema if exists ${MODELLER_SCHEMAS.join(", ")}, etl, landing cascade;
+     drop table if exists public.schema_migrations`,
+  );
+  await migrate(box.sql);
+  await runRoleLogins(box);
+  return box;
+}
+
+function connectAs(box: Sandbox, role: PostgresRole): Sql {
+  return createPostgres({ ...postgresAs(box.cfg.postgres, role), poolMax: 1 });
+}
+
+Deno.test("the least-privilege roles: the reader cannot write, the loader cannot drop a core table", async () => {
+  const box = await freshWarehouse();
+  const loader = connectAs(box, "loader");
+  const modeller = connectAs(box, "modeller");
+  const reader = connectAs(box, "reader");
+  try {
+    // Each role logs in with its own password, as itself.
+    for (const [role, sql] of [["loader", loader], ["modeller", modeller], ["reader", reader]] as const) {
+      const [me] = await sql<{ u: string }[]>`select current_user as u`;
+      equal(me?.u, box.cfg.postgres.roles[role].user);
+    }
+
+    // The loader writes the ingestion schemas.
+    const [batch] = await loader<{ id: string }[]>`insert into etl.batches default values returning batch_id as id`;
+    ok(batch, "the loader inserts a batch");
+    await loader`insert into landing.events (event_id, event_type, schema_version, occurred_at, payload, batch_id,
+      file_key, line_no, is_late) values (${crypto.randomUUID()}, 'user.status_changed', 1, now(), '{}'::jsonb,
+      ${batch.id}, 'events/x.jsonl', 1, false)`;
+
+    // The modeller builds core as the runner does (schema checked first, then a table), from landing.
+    await modeller.unsafe("create schema if not exists core");
+    await modeller.unsafe("create table core.fact_test as select event_id, event_type from landing.events");
+    const [owner] = await modeller<{ o: string }[]>`select tableowner as o from pg_tables
+      where schemaname = 'core' and tablename = 'fact_test'`;
+    equal(owner?.o, box.cfg.postgres.roles.modeller.user);
+    await denied(
+      "modeller inserts into landing",
+      () => modeller`insert into landing.events select * from landing.events where false`,
+    );
+
+    // The reader reads core (one row, the one the loader wrote) and nothing else.
+    const [count] = await reader<{ n: number }[]>`select count(*)::int as n from core.fact_test`;
+    equal(count?.n, 1);
+    await denied(
+      "reader inserts into core",
+      () => reader`insert into core.fact_test (event_id, event_type) values (${crypto.randomUUID()}, 'x')`,
+    );
+    await denied("reader updates core", () => reader`update core.fact_test set event_type = 'y'`);
+    await denied("reader deletes from core", () => reader`delete from core.fact_test`);
+    await denied("reader creates a table in core", () => reader.unsafe("create table core.reader_table (x int)"));
+    await denied("reader writes etl", () => reader`insert into etl.batches default values`);
+    await denied("reader reads landing", () => reader`select count(*) from landing.events`);
+
+    // The loader cannot touch core.
+    await denied("loader drops a core table", () => loader.unsafe("drop table core.fact_test"));
+    await denied("loader truncates a core table", () => loader.unsafe("truncate core.fact_test"));
+    await denied("loader creates a table in core", () => loader.unsafe("create table core.loader_table (x int)"));
+    await denied("loader creates a schema", () => loader.unsafe("create schema loader_schema"));
+    await denied("loader drops a landing table", () => loader.unsafe("drop table landing.events"));
+
+    // The owner still holds everything: the table is there, with its one row.
+    const [after] = await box.sql<{ n: number }[]>`select count(*)::int as n from core.fact_test`;
+    equal(after?.n, 1);
+  } finally {
+    await Promise.all([loader.end(), modeller.end(), reader.end()]);
+    await box.close();
+  }
+});
+
+Deno.test("the roles migration hands an existing core schema and its tables to the modeller", async () => {
+  const box = await freshWarehouse();
+  try {
+    // A warehouse from before the roles: core built by the owner, then the migration applied again.
+    await box.sql.unsafe(
+      "drop schema core cascade; create schema core; create table core.dim_old (id int); insert into core.dim_old values (7)",
+    );
+    await box.sql`delete from public.schema_migrations where name = '20261130_0003_roles.sql'`;
+    equal((await migrate(box.sql)).join(), "20261130_0003_roles.sql");
+    const owners = await box.sql<{ kind: string; owner: string }[]>`
+      select 'schema' as kind, pg_get_userbyid(nspowner) as owner from pg_namespace where nspname = 'core'
+      union all
+      select 'table', tableowner from pg_tables where schemaname = 'core' and tablename = 'dim_old'`;
+    for (const { kind, owner } of owners) equal(owner, "socialpulse_modeller", `core ${kind}`);
+    equal(owners.length, 2);
+    const reader = connectAs(box, "reader");
+    const loader = connectAs(box, "loader");
+    try {
+      const [row] = await reader<{ id: number }[]>`select id from core.dim_old`;
+      equal(row?.id, 7);
+      await denied("loader drops the migrated core table", () => loader.unsafe("drop table core.dim_old"));
+    } finally {
+      await Promise.all([reader.end(), loader.end()]);
+    }
+  } finally {
+    await box.close();
+  }
+});
