@@ -39,7 +39,7 @@ select
   attachment_count,
   -- timestamps
   occurred_at as created_at,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as created_date_key,
+  {{ date_key('occurred_at') }} as created_date_key,
   expires_at
 from publications
 union all

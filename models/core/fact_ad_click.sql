@@ -12,6 +12,7 @@ columns:
   impression_key: { tests: [not_null] }
   ad_key: { tests: [not_null, { relationships: { to: dim_ad, field: ad_key, severity: warn } }] }
   cost: { tests: [not_null] }
+  date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
 tests:
   - expression: cost >= 0
 */
@@ -21,7 +22,7 @@ select
   {{ surrogate_key('ad_id') }} as ad_key,
   {{ surrogate_key('campaign_id') }} as campaign_key,
   {{ surrogate_key('clicker_user_id') }} as clicker_user_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   click_id,
   cost,
   currency,

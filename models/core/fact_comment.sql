@@ -24,7 +24,7 @@ select
   {{ surrogate_key('author_user_id') }} as author_user_key,
   {{ surrogate_key('parent_comment_id') }} as parent_comment_key,
   {{ surrogate_key('root_comment_id') }} as root_comment_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
   comment_id,
   is_reply,

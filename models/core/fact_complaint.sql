@@ -13,6 +13,7 @@ columns:
   reported_user_key: { tests: [not_null] }
   community_key: { description: "-1 outside communities", tests: [not_null] }
   target: { tests: [{ accepted_values: [publication, comment, user] }] }
+  date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
 */
 select
   {{ surrogate_key('complaint_id') }} as complaint_key,
@@ -21,7 +22,7 @@ select
   {{ surrogate_key('publication_id') }} as publication_key,
   {{ surrogate_key('comment_id') }} as comment_key,
   {{ surrogate_key('community_id') }} as community_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   complaint_id,
   target,
   reason,

@@ -12,12 +12,13 @@ columns:
   complaint_key: { tests: [not_null, { relationships: { to: fact_complaint, field: complaint_key, severity: warn } }] }
   moderator_user_key: { tests: [not_null] }
   resolution: { tests: [{ accepted_values: [dismissed, content_removed, user_warned] }] }
+  date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
 */
 select
   {{ surrogate_key('complaint_id') }} as complaint_key,
   {{ surrogate_key('moderator_user_id') }} as moderator_user_key,
   {{ surrogate_key('community_id') }} as community_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   event_id,
   resolution,
   occurred_at

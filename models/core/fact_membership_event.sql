@@ -19,7 +19,7 @@ select
   {{ surrogate_key('community_id') }} as community_key,
   {{ surrogate_key('user_id') }} as user_key,
   {{ surrogate_key('appointed_by_user_id') }} as appointed_by_user_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
   event_id,
   action,

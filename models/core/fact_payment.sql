@@ -15,6 +15,7 @@ columns:
   payee_user_key: { tests: [not_null, { relationships: { to: dim_user, field: user_key, severity: warn } }] }
   advertiser_key: { tests: [not_null, { relationships: { to: dim_advertiser, field: advertiser_key, severity: warn } }] }
   amount: { tests: [not_null] }
+  date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
 tests:
   - expression: amount >= 0
   - expression: (payment_type = 'sponsorship') = (advertiser_key <> -1)
@@ -47,7 +48,7 @@ select
   {{ surrogate_key('payee_user_id') }} as payee_user_key,
   {{ surrogate_key('advertiser_id') }} as advertiser_key,
   {{ surrogate_key('publication_id') }} as publication_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
   payment_id,
   payment_type,

@@ -11,13 +11,14 @@ columns:
   event_id: { tests: [unique, not_null] }
   community_key: { tests: [not_null, { relationships: { to: dim_community, field: community_key, severity: warn } }] }
   publication_key: { tests: [not_null, { relationships: { to: dim_publication, field: publication_key, severity: warn } }] }
+  date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
 */
 select
   {{ surrogate_key('community_id') }} as community_key,
   {{ surrogate_key('publication_id') }} as publication_key,
   {{ surrogate_key('replaced_publication_id') }} as replaced_publication_key,
   {{ surrogate_key('pinned_by_user_id') }} as pinned_by_user_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   event_id,
   occurred_at
 from {{ ref('stg_pinned_posts') }}

@@ -21,7 +21,7 @@ select
   {{ surrogate_key('author_user_id') }} as author_user_key,
   {{ surrogate_key('community_id') }} as community_key,
   {{ surrogate_key('topic') }} as topic_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
   publication_id,
   kind,

@@ -11,13 +11,14 @@ columns:
   event_id: { tests: [unique, not_null] }
   publication_key: { tests: [not_null, { relationships: { to: dim_publication, field: publication_key, severity: warn } }] }
   reason: { tests: [{ accepted_values: [author, moderation] }] }
+  date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
 */
 select
   {{ surrogate_key('publication_id') }} as publication_key,
   {{ surrogate_key('author_user_id') }} as author_user_key,
   {{ surrogate_key('deleted_by_user_id') }} as deleted_by_user_key,
   {{ surrogate_key('complaint_id') }} as complaint_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   event_id,
   reason,
   occurred_at

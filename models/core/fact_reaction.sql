@@ -21,7 +21,7 @@ select
   {{ surrogate_key('publication_id') }} as publication_key,
   {{ surrogate_key('comment_id') }} as comment_key,
   {{ surrogate_key('reactor_user_id') }} as reactor_user_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
   reaction_id,
   target,

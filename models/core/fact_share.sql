@@ -27,7 +27,7 @@ select
   {{ surrogate_key('publication_author_user_id') }} as publication_author_user_key,
   {{ surrogate_key('sharer_user_id') }} as sharer_user_key,
   {{ surrogate_key('parent_share_id') }} as parent_share_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
   share_id,
   kind as share_kind,

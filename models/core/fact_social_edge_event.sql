@@ -21,7 +21,7 @@ select
   -- keys
   {{ surrogate_key('user_id') }} as user_key,
   {{ surrogate_key('other_user_id') }} as other_user_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
   event_id,
   edge_type,

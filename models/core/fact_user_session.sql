@@ -14,13 +14,14 @@ columns:
   user_key: { tests: [not_null, { relationships: { to: dim_user, field: user_key, severity: warn } }] }
   device: { tests: [{ accepted_values: [ios, android, web, desktop] }] }
   duration_s: { tests: [not_null] }
+  date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
 tests:
   - expression: started_at <= ended_at
 */
 select
   {{ surrogate_key('session_id') }} as session_key,
   {{ surrogate_key('user_id') }} as user_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   session_id,
   device,
   session_duration_s as duration_s,

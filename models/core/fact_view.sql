@@ -11,14 +11,14 @@ columns:
   event_id: { description: the view event (degenerate key), tests: [unique, not_null] }
   publication_key: { tests: [not_null, { relationships: { to: dim_publication, field: publication_key, severity: warn } }] }
   viewer_user_key: { tests: [not_null] }
-  date_key: { tests: [not_null] }
+  date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
 */
 select
   -- keys
   {{ surrogate_key('publication_id') }} as publication_key,
   {{ surrogate_key('viewer_user_id') }} as viewer_user_key,
   {{ surrogate_key('share_id') }} as share_key,
-  (to_char(occurred_at at time zone 'UTC', 'YYYYMMDD'))::integer as date_key,
+  {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
   event_id,
   view_source,
