@@ -3,7 +3,7 @@ import { runTask, UsageError } from "../src/task.ts";
 import { PROJECT_ROOT } from "../src/config.ts";
 import { createPostgres } from "../src/clients/postgres.ts";
 import { createClickHouse } from "../src/clients/clickhouse.ts";
-import { type Command, COMMANDS, parseVars, runModels } from "../src/runner/mod.ts";
+import { type Command, COMMANDS, parseVars, run } from "../src/runner/mod.ts";
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
 
@@ -45,7 +45,7 @@ await runTask({
     const root = abs(String(flags["project-dir"])).replace(/\/\.?$/, "");
     const sql = createPostgres(config.postgres, { applicationName: "socialpulse-models" });
     try {
-      return await runModels({
+      return await run({
         root,
         sql,
         clickhouse: () => createClickHouse(config.clickhouse),

@@ -10,7 +10,7 @@ import { config, PROJECT_ROOT } from "../src/config.ts";
 import { createPostgres, type Sql } from "../src/clients/postgres.ts";
 import { logger } from "../src/log.ts";
 import type { EventType } from "../src/events/mod.ts";
-import { CycleError, runModels, type RunnerArgs } from "../src/runner/mod.ts";
+import { CycleError, run, type RunnerArgs } from "../src/runner/mod.ts";
 import type { NodeResult } from "../src/runner/execute.ts";
 import {
   createPrivateWarehouse,
@@ -126,7 +126,7 @@ Deno.test({
       for (let i = 0; i < first.length; i += 60) await loadBatch(sql, PREFIX, drops, first.slice(i, i + 60), seen);
 
       await t.step("a first build builds every model and passes every blocking test", async () => {
-        const s = await runModels(deps(sql, PREFIX), args(target));
+        const s = await run(deps(sql, PREFIX), args(target));
         assertEquals([s.errors, s.failed, s.skipped, s.tests_failed], [0, 0, 0, 0]);
         const rs = await results(target);
         assert(rs.every((r) => r.status === "success"), JSON.stringify(rs.filter((r) => r.status !== "success")));
@@ -143,7 +143,7 @@ Deno.test({
           `batch_id > 9 and is_late and occurred_at < '${maxFirst!.t.toISOString()}'`,
         );
         assert(lateIntoOldWindow > 0, "the second part should carry late events of the first part's window");
-        const s = await runModels(deps(sql, PREFIX), args(target));
+        const s = await run(deps(sql, PREFIX), args(target));
         assertEquals([s.errors, s.failed, s.tests_failed], [0, 0, 0]);
         const rs = await results(target);
         const fact = rs.find((r) => r.name === "fact_view")!;
@@ -187,7 +187,7 @@ Deno.test({
           ...await tableFingerprints(sql, `${PREFIX}core`),
         });
         const incremental = await fingerprints();
-        const s = await runModels(deps(sql, PREFIX), args(target, { fullRefresh: true }));
+        const s = await run(deps(sql, PREFIX), args(target, { fullRefresh: true }));
         assertEquals([s.errors, s.failed, s.tests_failed], [0, 0, 0]);
         assert((await results(target)).every((r) => r.mode === "full" || r.kind === "test"));
         const full = await fingerprints();
@@ -250,10 +250,10 @@ Deno.test({
     const target = join(root, "target");
     try {
       await dropPrivateWarehouse(sql, prefix);
-      const ok = await runModels(deps(sql, prefix, root), args(target));
+      const ok = await run(deps(sql, prefix, root), args(target));
       assertEquals([ok.success, ok.tests_failed], [3, 0]);
       await assertRejects(
-        () => runModels(deps(sql, prefix, root), args(target, { vars: { second: "1", n: "3", label: "b", x: "2" } })),
+        () => run(deps(sql, prefix, root), args(target, { vars: { second: "1", n: "3", label: "b", x: "2" } })),
         /3 node\(s\) failed/,
       );
       const rs = await results(target);
@@ -294,7 +294,7 @@ Deno.test({
     });
     try {
       await assertRejects(
-        () => runModels(deps(sql, "rt_cyc_", root), args(join(root, "target"))),
+        () => run(deps(sql, "rt_cyc_", root), args(join(root, "target"))),
         (e: Error) => e instanceof CycleError && e.message === "dependency cycle: cyc_a -> cyc_c -> cyc_b -> cyc_a",
       );
       assertEquals(await count(sql, "pg_namespace", "nspname like 'rt\\_cyc\\_%'"), 0);
@@ -320,7 +320,7 @@ Deno.test({
     });
     const target = join(root, "target");
     try {
-      await assertRejects(() => runModels(deps(sql, prefix, root), args(target)), /1 node\(s\) failed/);
+      await assertRejects(() => run(deps(sql, prefix, root), args(target)), /1 node\(s\) failed/);
       const rs = await results(target);
       const broken = rs.find((r) => r.name === "broken")!;
       assertEquals(broken.status, "error");

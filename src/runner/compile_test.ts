@@ -124,6 +124,21 @@ Deno.test("pgIncrementDelete() deletes by window for time_range and by key for d
     pgIncrementDelete(fact, "core.fact_a", "inc", { start: "2026-01-01T00:00:00.000Z" }),
     "delete from core.fact_a where (occurred_at >= '2026-01-01T00:00:00.000Z'::timestamptz)",
   );
+  // Several touched slices: only rows inside one of them are deleted (and selected, through in_range).
+  assertEquals(
+    pgIncrementDelete(fact, "core.fact_a", "inc", {
+      start: "2026-01-01T07:59:00.000Z",
+      end: "2026-01-01T10:06:00.000Z",
+      ranges: [
+        { start: "2026-01-01T07:59:00.000Z", end: "2026-01-01T08:00:00.000Z" },
+        { start: "2026-01-01T10:05:00.000Z", end: "2026-01-01T10:06:00.000Z" },
+      ],
+    }),
+    "delete from core.fact_a where (" +
+      "(occurred_at >= '2026-01-01T07:59:00.000Z'::timestamptz and occurred_at < '2026-01-01T08:00:00.000Z'::timestamptz)" +
+      " or " +
+      "(occurred_at >= '2026-01-01T10:05:00.000Z'::timestamptz and occurred_at < '2026-01-01T10:06:00.000Z'::timestamptz))",
+  );
   const byKey = {
     ...fact,
     config: { ...fact.config, incremental_strategy: "delete+insert" as const, unique_key: ["a", "b"] },

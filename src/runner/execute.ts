@@ -27,7 +27,17 @@ import type { Window } from "./template.ts";
 import type { Node } from "./types.ts";
 import { NeedsFullRefresh, pgApplyIncrement, pgBuildTable, pgBuildView, pgLoadSeed, pgRelkind } from "./pg.ts";
 import { chBuildTable, chBuildView, chExists, chReplacePartitions } from "./ch.ts";
-import { ensureState, loadedBatches, markBuilt, pendingBatches, readStates } from "./state.ts";
+import {
+  ensureState,
+  type Grain,
+  loadedBatches,
+  lookbackMs,
+  markBuilt,
+  readStates,
+  sliceWindow,
+  touchedSlices,
+  unprocessedBatches,
+} from "./state.ts";
 import type { ModelState } from "./state.ts";
 
 /** The outcome of one test. */
@@ -61,6 +71,13 @@ export interface ExecDeps {
   sql: Sql;
   clickhouse: () => Promise<ClickHouseClient>;
   log: Logger;
+}
+
+/** What an increment covers: the snapshot's batches a model has not processed, and the window they open. */
+interface Pending {
+  ids: number[];
+  /** Undefined when the batches hold no events (they are marked processed with no work). */
+  window?: Window;
 }
 
 /** What a run was asked to do. */
@@ -98,6 +115,10 @@ export function varsWindow(vars: Record<string, string>): Window | undefined {
 export class Executor {
   #ch?: Promise<ClickHouseClient>;
   #states = new Map<string, ModelState>();
+  /** The loaded batches when the run started: every node's work is bounded by this snapshot. */
+  #snapshot: number[] = [];
+  /** Touched slices by grain and batch set (usually every model shares one set of new batches). */
+  #slices = new Map<string, Promise<number[]>>();
   /** Nodes that changed data in this run (their downstream tables cannot be skipped). */
   #changed = new Set<string>();
   /** Singular tests by the node whose audit runs them (the last of their refs in DAG order). */
@@ -128,10 +149,74 @@ export class Executor {
     return this.#ch;
   }
 
-  /** Prepare the state table and read it (once per run). */
+  /** Prepare the state table, read it and take the snapshot of loaded batches (once per run). */
   async init(): Promise<void> {
     await ensureState(this.deps.sql, this.project, this.#prefix);
     this.#states = await readStates(this.deps.sql, this.project, this.#prefix);
+    this.#snapshot = await loadedBatches(this.deps.sql, this.project, this.#prefix);
+  }
+
+  /** The batches this run covers (loaded when it started). */
+  get snapshot(): readonly number[] {
+    return this.#snapshot;
+  }
+
+  /**
+   * The snapshot's batches a node has not processed and the window that recomputes exactly the slices their
+   * events fall in: minutes on PostgreSQL, days (partitions) on ClickHouse, each widened by the lookback; a
+   * snapshot (SCD2) recomputes from its first slice onwards, since its later versions carry earlier state.
+   * Without `increments` in the project file, the window starts at the target's latest time minus the lookback.
+   */
+  async #pending(node: Node): Promise<Pending> {
+    const cfg = node.config;
+    const lookback = lookbackMs(cfg.lookback);
+    if (!this.project.file.increments) {
+      const last = await this.#latest(node);
+      return { ids: [], window: { start: new Date((last?.getTime() ?? 0) - lookback).toISOString() } };
+    }
+    const ids = await unprocessedBatches(this.deps.sql, this.project, this.#prefix, node.name, this.#snapshot);
+    if (ids.length === 0) return { ids };
+    const grain: Grain = cfg.engine === "clickhouse" ? "day" : "minute";
+    const key = `${grain}:${ids.join(",")}`;
+    let slices = this.#slices.get(key);
+    if (!slices) {
+      slices = touchedSlices(this.deps.sql, this.project, this.#prefix, ids, grain);
+      this.#slices.set(key, slices);
+    }
+    const window = sliceWindow(await slices, grain, lookback, cfg.materialized === "snapshot");
+    return { ids, ...(window ? { window } : {}) };
+  }
+
+  /** The latest value of a node's time column in its table (increments of a project without batches). */
+  async #latest(node: Node): Promise<Date | null> {
+    const cfg = node.config;
+    const timeColumn = cfg.materialized === "snapshot" ? cfg.updated_at! : cfg.time_column ?? "";
+    const target = qualified(relationOf(node, this.opts.targets));
+    if (cfg.engine === "postgres") {
+      const [row] = await this.deps.sql.unsafe<{ t: Date | null }[]>(`select max(${timeColumn}) as t from ${target}`);
+      return row?.t ?? null;
+    }
+    const rows = await chQuery<{ t: string | null }>(
+      await this.clickhouse(),
+      `select toString(toDateTime64(max(${timeColumn}), 3, 'UTC')) as t from ${target}`,
+    );
+    const t = rows[0]?.t;
+    return t ? new Date(t.replace(" ", "T") + "Z") : null;
+  }
+
+  /**
+   * Whether anything upstream of a node (at any depth) changed data: in this run, or in an earlier run after the
+   * node was last built (a view's rebuild with the same SQL changes no data, so views do not count by themselves).
+   */
+  #upstreamChanged(node: Node): boolean {
+    const ancestors = [...this.project.dag.upstream(node.name)];
+    if (ancestors.some((u) => this.#changed.has(u))) return true;
+    const builtAt = this.#states.get(node.name)?.built_at?.getTime() ?? -Infinity;
+    return ancestors.some((u) => {
+      const n = this.project.nodes.get(u)!;
+      const at = this.#states.get(u)?.built_at?.getTime();
+      return n.config.materialized !== "view" && at !== undefined && at > builtAt;
+    });
   }
 
   async #exists(node: Node): Promise<boolean> {
@@ -158,27 +243,8 @@ export class Executor {
         reason: exists ? "the CSV or its schema changed" : "not loaded yet",
       };
     }
-    const pendingFor = async () => {
-      const timeColumn = cfg.materialized === "snapshot" ? cfg.updated_at! : cfg.time_column ?? "";
-      const target = qualified(relationOf(node, this.opts.targets));
-      const latest = async () => {
-        if (cfg.engine === "postgres") {
-          const [row] = await this.deps.sql.unsafe<{ t: Date | null }[]>(
-            `select max(${timeColumn}) as t from ${target}`,
-          );
-          return row?.t ?? null;
-        }
-        const rows = await chQuery<{ t: string | null }>(
-          await this.clickhouse(),
-          `select toString(toDateTime64(max(${timeColumn}), 3, 'UTC')) as t from ${target}`,
-        );
-        const t = rows[0]?.t;
-        return t ? new Date(t.replace(" ", "T") + "Z") : null;
-      };
-      return await pendingBatches(this.deps.sql, this.project, this.#prefix, node.name, cfg.lookback, latest);
-    };
-    const allBatches = async () =>
-      this.readsBatches(node) ? await loadedBatches(this.deps.sql, this.project, this.#prefix) : [];
+    const pendingFor = () => this.#pending(node);
+    const allBatches = () => Promise.resolve(this.readsBatches(node) ? [...this.#snapshot] : []);
     if (cfg.materialized === "view") {
       if (
         this.opts.fullRefresh || !exists || state?.checksum !== node.checksum || node.config.time_column === undefined
@@ -206,7 +272,7 @@ export class Executor {
       };
     }
     if (cfg.materialized === "table") {
-      const upstreamChanged = [...this.project.dag.upstream(node.name, 1)].some((u) => this.#changed.has(u));
+      const upstreamChanged = this.#upstreamChanged(node);
       if (!this.opts.fullRefresh && exists && state?.checksum === node.checksum && !upstreamChanged) {
         if (node.placeholders.some((p) => p.fn === "var")) {
           return {
@@ -263,14 +329,24 @@ export class Executor {
       };
     }
     const p = await pendingFor();
-    if (!p.window) return { ...base, action: "skip", mode: "none", reason: `up to date: no new batches${changed}` };
+    if (!p.window) {
+      return {
+        ...base,
+        action: "skip",
+        mode: "none",
+        batchIds: p.ids,
+        reason: p.ids.length
+          ? `up to date: ${p.ids.length} new batch(es) without events${changed}`
+          : `up to date: no new batches${changed}`,
+      };
+    }
     return {
       ...base,
       action: "increment",
       mode: "incremental",
       batchIds: p.ids,
       window: this.#align(node, p.window),
-      reason: `${p.ids.length} new batch(es) from ${p.window.start}${changed}`,
+      reason: `${p.ids.length} new batch(es): ${describeWindow(p.window)}${changed}`,
     };
   }
 
@@ -400,6 +476,10 @@ export class Executor {
     const done = () => ({ ...result, duration_ms: Math.round(performance.now() - t0) });
     const decision = await this.decide(node);
     if (decision.action === "skip") {
+      // Batches without events: nothing to compute, but the model now reflects them.
+      if (decision.batchIds.length > 0) {
+        await markBuilt(this.deps.sql, this.project, this.#prefix, node.name, node.checksum, decision.batchIds, false);
+      }
       result.status = "up_to_date";
       result.message = decision.reason;
       return done();
@@ -484,7 +564,7 @@ export class Executor {
           this.deps.log.warn(
             `${node.name}: columns changed (${e.message}); rebuilding in full (on_schema_change: full_refresh)`,
           );
-          const all = await loadedBatches(this.deps.sql, this.project, this.#prefix);
+          const all = [...this.#snapshot];
           const fullSelect = await this.compile(node, { vars: this.opts.vars });
           const b = await pgBuildTable(this.deps.sql, node, live, fullSelect, pgAudit, async (tx) => {
             await markBuilt(tx, this.project, this.#prefix, node.name, node.checksum, all, true);
@@ -561,6 +641,12 @@ export class Executor {
       tests: rs,
     };
   }
+}
+
+/** A window in a line: its span, and how many separate ranges it recomputes. */
+export function describeWindow(w: Window): string {
+  const span = `${w.start} .. ${w.end ?? "now"}`;
+  return w.ranges ? `${w.ranges.length} ranges in ${span}` : span;
 }
 
 function bigintSafe(_k: string, v: unknown) {

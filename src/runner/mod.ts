@@ -41,7 +41,10 @@ export interface RunnerArgs {
   vars: Record<string, string>;
   /** Where artifacts go (default target/). */
   targetDir: string;
-  /** Folder holding a previous manifest.json for `state:` selectors (default: the target dir, read first). */
+  /**
+   * Folder holding the manifest.json that `state:` selectors compare with (default: the target dir, whose manifest
+   * only a successful `run` or `build` writes).
+   */
   stateDir?: string;
   /** Where `docs` writes the catalog. */
   docsDir: string;
@@ -56,6 +59,8 @@ export interface RunnerDeps {
   targets: Targets;
   /** Lines for the user (ls, plan); stdout in the task. */
   print: (line: string) => void;
+  /** Called after each node of run, build, seed or test (progress reporting; tests use it to interleave loads). */
+  afterNode?: (result: NodeResult) => Promise<void>;
 }
 
 /** A run finished with errors or blocking test failures (artifacts are written). */
@@ -84,7 +89,7 @@ function orderedSelection(project: Project, chosen: Set<string>): Node[] {
 }
 
 /** Run one command. Throws {@link RunFailed} (after writing artifacts) when any node errored or failed. */
-export async function runModels(deps: RunnerDeps, args: RunnerArgs): Promise<Summary> {
+export async function run(deps: RunnerDeps, args: RunnerArgs): Promise<Summary> {
   const started = performance.now();
   const project = await loadProject(deps.root);
   // Fails with the cycle's path before anything runs.
@@ -98,8 +103,8 @@ export async function runModels(deps: RunnerDeps, args: RunnerArgs): Promise<Sum
   );
   const nodes = orderedSelection(project, chosen);
 
+  // Only a successful run or build writes manifest.json (below): it is what `state:` compares with next time.
   const manifest = buildManifest(project, deps.targets);
-  await writeManifest(args.targetDir, manifest);
   const compiledDir = join(args.targetDir, "compiled");
   for (const n of project.nodes.values()) {
     if (n.kind === "seed") continue;
@@ -139,7 +144,9 @@ export async function runModels(deps: RunnerDeps, args: RunnerArgs): Promise<Sum
     throw new RunFailed("another `models` run is building this warehouse (advisory lock held); try again when it ends");
   }
   try {
-    return await execute(deps, args, project, exec, nodes, chosen, started);
+    const summary = await execute(deps, args, project, exec, nodes, chosen, started);
+    if (args.command === "run" || args.command === "build") await writeManifest(args.targetDir, manifest);
+    return summary;
   } finally {
     await lock.unsafe(`select pg_advisory_unlock_all()`);
     lock.release();
@@ -229,6 +236,7 @@ async function execute(
     }
     results.push(r);
     if (r.status === "error" || r.status === "fail") failed.add(n.name);
+    if (deps.afterNode) await deps.afterNode(r);
     const counts: Record<string, number> = { ms: r.duration_ms };
     if (r.rows_affected !== undefined) counts.rows = r.rows_affected;
     if (r.tests.length) counts.tests = r.tests.length;

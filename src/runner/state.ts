@@ -2,10 +2,13 @@
  * The runner's state in PostgreSQL: per model, the set of landing batches its table already reflects (an
  * `int8multirange` of batch ids, compact however many batches there are) and the checksum it was built from.
  *
- * An increment covers the batches a model has not processed: its window starts at the earliest event of those
- * batches, minus the model's lookback (for models whose rows depend on earlier events). Late events are caught
- * because a batch carries them, whatever day they belong to. Batches are marked processed in the same transaction
- * as the increment, so a failed increment is retried in full next time.
+ * A run reads the set of loaded batches once, at its start (the snapshot); every node's work is bounded by it, so
+ * a batch that lands during a build is left for the next run by every model alike. An increment covers the
+ * snapshot's batches a model has not processed, and recomputes exactly the time slices their events fall in:
+ * the minutes (UTC) of their events on PostgreSQL, read through the landing table's batch index (the cost grows
+ * with the new batches, not with the warehouse), and the days recorded in `etl.batch_days` on ClickHouse, whose
+ * partitions are days. A model's lookback widens every slice backwards. Batches are marked processed in the same
+ * transaction as the increment, so a failed increment is retried in full next time.
  *
  * @module
  */
@@ -19,14 +22,6 @@ export interface ModelState {
   model: string;
   checksum: string | null;
   built_at: Date | null;
-}
-
-/** What an increment would cover. */
-export interface PendingBatches {
-  /** Loaded batch ids the model has not processed. */
-  ids: number[];
-  /** The window of the increment (undefined when there is nothing new). */
-  window?: Window;
 }
 
 /** The schema-qualified name of the state table. */
@@ -51,6 +46,7 @@ export async function readStates(sql: Sql, project: Project, prefix: string): Pr
   return new Map(rows.map((r) => [r.model, r]));
 }
 
+/** A source table named in the project's `increments`, as a qualified relation. */
 function sourceRelation(project: Project, prefix: string, dotted: string): string {
   const [source, table] = dotted.split(".");
   const src = project.file.sources[source ?? ""];
@@ -60,7 +56,7 @@ function sourceRelation(project: Project, prefix: string, dotted: string): strin
   return `${quoteIdent(prefix + src.schema)}.${quoteIdent(table)}`;
 }
 
-/** Every loaded batch id (what a full build reflects). */
+/** Every loaded batch id: the run's snapshot, read once at its start (what a full build reflects). */
 export async function loadedBatches(sql: Sql, project: Project, prefix: string): Promise<number[]> {
   const inc = project.file.increments;
   if (!inc) return [];
@@ -79,41 +75,76 @@ export function lookbackMs(lookback: string): number {
   return Number(m[1]) * unit;
 }
 
-/**
- * The batches a model has not processed and the window they open: from their earliest event minus `lookback`,
- * open-ended. Without `increments` in the project file, the window starts at the target's latest time (which
- * `latest` reads on the model's engine) minus the lookback.
- */
-export async function pendingBatches(
+/** The snapshot's batches that a model has not processed yet, in id order. */
+export async function unprocessedBatches(
   sql: Sql,
   project: Project,
   prefix: string,
   model: string,
-  lookback: string,
-  latest: () => Promise<Date | null>,
-): Promise<PendingBatches> {
-  const inc = project.file.increments;
-  if (!inc) {
-    const last = await latest();
-    return { ids: [], window: { start: new Date((last?.getTime() ?? 0) - lookbackMs(lookback)).toISOString() } };
-  }
-  const batches = sourceRelation(project, prefix, inc.batches.source);
-  const events = sourceRelation(project, prefix, inc.events.source);
-  const [row] = await sql.unsafe<{ ids: string[] | null; start: Date | null }[]>(
-    `with done as (
-       select coalesce((select processed from ${stateTable(project, prefix)} where model = ${literal(model)}),
-         '{}'::int8multirange) as p
-     ), fresh as (
-       select b.${inc.batches.id}::bigint as id from ${batches} b, done
-       where (${inc.batches.loaded_when}) and not (b.${inc.batches.id}::bigint <@ done.p)
-     )
-     select (select array_agg(id order by id) from fresh) as ids,
-       (select min(${inc.events.time}) from ${events} where ${inc.events.batch_id} in (select id from fresh))
-         - interval ${literal(lookback)} as start`,
+  snapshot: number[],
+): Promise<number[]> {
+  const [row] = await sql.unsafe<{ ids: string[] | null }[]>(
+    `select array_agg(i order by i) as ids from unnest($1::bigint[]) as i
+     where not (i <@ coalesce((select processed from ${stateTable(project, prefix)} where model = ${literal(model)}),
+       '{}'::int8multirange))`,
+    [snapshot],
   );
-  const ids = (row?.ids ?? []).map(Number);
-  if (ids.length === 0 || !row?.start) return { ids };
-  return { ids, window: { start: row.start.toISOString() } };
+  return (row?.ids ?? []).map(Number);
+}
+
+/** A unit of time an increment recomputes as a whole. */
+export type Grain = "minute" | "day";
+
+const GRAIN_MS: Record<Grain, number> = { minute: 60_000, day: 86_400_000 };
+
+/**
+ * The starts (epoch ms) of the minutes or days that the events of `ids` fall in. Minutes are read from the events
+ * table through its batch id (an index lookup of the new batches' rows); days from the project's `increments.days`
+ * table when it has one (`etl.batch_days`: no read of the events at all).
+ */
+export async function touchedSlices(
+  sql: Sql,
+  project: Project,
+  prefix: string,
+  ids: number[],
+  grain: Grain,
+): Promise<number[]> {
+  const inc = project.file.increments;
+  if (!inc || ids.length === 0) return [];
+  const days = inc.days;
+  const query = grain === "day" && days
+    ? `select distinct ${days.day}::timestamp at time zone 'UTC' as t from ${
+      sourceRelation(project, prefix, days.source)
+    } where ${days.batch_id} = any($1::bigint[]) order by 1`
+    : `select distinct date_trunc(${literal(grain)}, ${inc.events.time} at time zone 'UTC') at time zone 'UTC' as t ` +
+      `from ${sourceRelation(project, prefix, inc.events.source)} where ${inc.events.batch_id} = any($1::bigint[]) ` +
+      `order by 1`;
+  const rows = await sql.unsafe<{ t: Date }[]>(query, [ids]);
+  return rows.map((r) => r.t.getTime());
+}
+
+/**
+ * The window that recomputes the given slices: each slice widened backwards by `lookback`, overlapping or
+ * adjacent ones merged. `start`/`end` span them all; `ranges` lists them when there are several. With `openEnd`
+ * the window runs from the first slice to the end of time (for models whose later rows depend on earlier ones,
+ * like an SCD2 snapshot whose versions carry earlier state forward).
+ */
+export function sliceWindow(starts: number[], grain: Grain, lookback: number, openEnd = false): Window | undefined {
+  if (starts.length === 0) return undefined;
+  const size = GRAIN_MS[grain];
+  const sorted = [...starts].sort((a, b) => a - b);
+  if (openEnd) return { start: new Date(sorted[0]! - lookback).toISOString() };
+  const merged: [number, number][] = [];
+  for (const s of sorted) {
+    const from = s - lookback, to = s + size;
+    const last = merged.at(-1);
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  const iso = (t: number) => new Date(t).toISOString();
+  const window: Window = { start: iso(merged[0]![0]), end: iso(merged.at(-1)![1]) };
+  if (merged.length > 1) window.ranges = merged.map(([a, b]) => ({ start: iso(a), end: iso(b) }));
+  return window;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
-import { lookbackMs } from "./state.ts";
+import { lookbackMs, sliceWindow } from "./state.ts";
 import { varsWindow } from "./execute.ts";
 import { parseVars } from "./mod.ts";
 
@@ -26,4 +26,39 @@ Deno.test("varsWindow() turns --vars start/end into a window; a date means its U
     end: "2026-11-02T06:00:00.000Z",
   });
   assertThrows(() => varsWindow({ start: "yesterday" }), /not a date/);
+});
+
+Deno.test("sliceWindow() merges touched minutes, widened by the lookback, into disjoint ranges", () => {
+  const at = (iso: string) => Date.parse(iso);
+  assertEquals(sliceWindow([], "minute", 0), undefined);
+  // One minute: exactly that minute.
+  assertEquals(sliceWindow([at("2026-11-20T10:05:00Z")], "minute", 0), {
+    start: "2026-11-20T10:05:00.000Z",
+    end: "2026-11-20T10:06:00.000Z",
+  });
+  // Adjacent minutes merge; a late event's minute hours earlier stays its own range.
+  assertEquals(
+    sliceWindow([at("2026-11-20T10:06:00Z"), at("2026-11-20T07:59:00Z"), at("2026-11-20T10:05:00Z")], "minute", 0),
+    {
+      start: "2026-11-20T07:59:00.000Z",
+      end: "2026-11-20T10:07:00.000Z",
+      ranges: [
+        { start: "2026-11-20T07:59:00.000Z", end: "2026-11-20T08:00:00.000Z" },
+        { start: "2026-11-20T10:05:00.000Z", end: "2026-11-20T10:07:00.000Z" },
+      ],
+    },
+  );
+  // A lookback widens each slice backwards and can join them.
+  assertEquals(
+    sliceWindow([at("2026-11-20T10:05:00Z"), at("2026-11-20T10:00:00Z")], "minute", lookbackMs("5 minutes")),
+    { start: "2026-11-20T09:55:00.000Z", end: "2026-11-20T10:06:00.000Z" },
+  );
+  // Days (ClickHouse partitions) with a gap stay apart; an open end (snapshots) runs from the first slice on.
+  assertEquals(sliceWindow([at("2026-11-22T00:00:00Z"), at("2026-11-20T00:00:00Z")], "day", 0)!.ranges, [
+    { start: "2026-11-20T00:00:00.000Z", end: "2026-11-21T00:00:00.000Z" },
+    { start: "2026-11-22T00:00:00.000Z", end: "2026-11-23T00:00:00.000Z" },
+  ]);
+  assertEquals(sliceWindow([at("2026-11-22T00:00:00Z"), at("2026-11-20T00:00:00Z")], "day", 0, true), {
+    start: "2026-11-20T00:00:00.000Z",
+  });
 });
