@@ -96,6 +96,17 @@ const schema = z.object({
   PIPELINE_MAX_LINE_BYTES: positiveInt.default(1_048_576),
   PIPELINE_MAX_FILES_PER_BATCH: positiveInt.default(240),
   PIPELINE_LIST_LOOKBACK_HOURS: z.coerce.number().int().min(0).default(48),
+  /** Airflow (dags/): how often the pipeline DAG runs, a cron expression or a duration like 90s, 5m, 1h. */
+  PIPELINE_SCHEDULE: z.string().regex(/^(@\w+|\S+( \S+){4,5}|\d+[smhd])$/, {
+    message: "a cron expression like '* * * * *' or a duration like 90s, 5m, 1h",
+  }).default("* * * * *"),
+  PIPELINE_MAINTENANCE_SCHEDULE: z.string().regex(/^(@\w+|\S+( \S+){4,5})$/, {
+    message: "a cron expression like '30 3 * * *'",
+  }).default("30 3 * * *"),
+  PIPELINE_RETRIES: z.coerce.number().int().min(0).default(2),
+  PIPELINE_RETRY_DELAY_SECONDS: positiveInt.default(10),
+  PIPELINE_MAX_RETRY_DELAY_SECONDS: positiveInt.default(120),
+  PIPELINE_STAGING_RETENTION_DAYS: positiveInt.default(7),
 
   /** The model runner's artifacts folder (manifest.json, run results): the default of `models --target-dir`. */
   RUNNER_TARGET_DIR: z.string().min(1).default("target"),
@@ -107,6 +118,8 @@ const schema = z.object({
   SMTP_PASSWORD: z.string().default(""),
   ALERT_EMAIL_FROM: z.email({ message: "an e-mail address" }).default("socialpulse@localhost.localdomain"),
   ALERT_EMAIL_TO: emailList.default(["data-team@localhost.localdomain"]),
+  ALERT_ON_SUCCESS: z.enum(["run", "hourly", "daily"]).default("hourly"),
+  ALERT_QUARANTINE_RATIO: z.coerce.number().min(0).max(1).default(0.05),
 });
 
 /** Environment variable names this module understands (used by the compose drift test and the docs). */
@@ -182,6 +195,20 @@ export interface Config {
     password: string;
     from: string;
     to: string[];
+  };
+  /** Airflow and the alerts (dags/, src/alerts/). */
+  orchestration: {
+    schedule: string;
+    maintenanceSchedule: string;
+    retries: number;
+    retryDelaySeconds: number;
+    maxRetryDelaySeconds: number;
+    /** Staging objects of batches loaded longer ago than this are deleted by the maintenance DAG. */
+    stagingRetentionDays: number;
+    /** How often a success digest is mailed: after every run, or once per hour or day. */
+    alertOnSuccess: "run" | "hourly" | "daily";
+    /** A batch that quarantines more than this share of its lines sends a quality warning. */
+    quarantineRatio: number;
   };
 }
 
@@ -284,6 +311,16 @@ function fromRaw(r: Raw, home: string): Config {
       password: r.SMTP_PASSWORD,
       from: r.ALERT_EMAIL_FROM,
       to: r.ALERT_EMAIL_TO,
+    },
+    orchestration: {
+      schedule: r.PIPELINE_SCHEDULE,
+      maintenanceSchedule: r.PIPELINE_MAINTENANCE_SCHEDULE,
+      retries: r.PIPELINE_RETRIES,
+      retryDelaySeconds: r.PIPELINE_RETRY_DELAY_SECONDS,
+      maxRetryDelaySeconds: r.PIPELINE_MAX_RETRY_DELAY_SECONDS,
+      stagingRetentionDays: r.PIPELINE_STAGING_RETENTION_DAYS,
+      alertOnSuccess: r.ALERT_ON_SUCCESS,
+      quarantineRatio: r.ALERT_QUARANTINE_RATIO,
     },
   };
 }

@@ -2,7 +2,7 @@
 import { runTask, UsageError } from "../src/task.ts";
 import { PROJECT_ROOT } from "../src/config.ts";
 import { createPostgres } from "../src/clients/postgres.ts";
-import { createClickHouse } from "../src/clients/clickhouse.ts";
+import { createClickHouse, PG_COLLECTION } from "../src/clients/clickhouse.ts";
 import { type Command, COMMANDS, parseVars, run } from "../src/runner/mod.ts";
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
@@ -48,18 +48,21 @@ await runTask({
       return await run({
         root,
         sql,
-        clickhouse: () => createClickHouse(config.clickhouse),
+        clickhouse: () =>
+          createClickHouse(config.clickhouse, {
+            postgres: {
+              address: config.clickhouse.pgAddress,
+              database: config.postgres.database,
+              user: config.postgres.user,
+              password: config.postgres.password,
+            },
+          }),
         log,
         print: (line) => console.log(line),
         targets: {
           schemaPrefix: String(flags["schema-prefix"] ?? ""),
           clickhouseDatabase: config.clickhouse.database,
-          pg: {
-            address: config.clickhouse.pgAddress,
-            database: config.postgres.database,
-            user: config.postgres.user,
-            password: config.postgres.password,
-          },
+          pg: { collection: PG_COLLECTION },
         },
       }, {
         command: command as Command,

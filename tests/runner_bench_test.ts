@@ -145,7 +145,7 @@ async function bench(sql: Sql, days: number, target: string) {
     targets: {
       schemaPrefix: prefix,
       clickhouseDatabase: cfg.clickhouse.database,
-      pg: { address: cfg.clickhouse.pgAddress, database: cfg.postgres.database, user: "", password: "" },
+      pg: { collection: "socialpulse_pg" },
     },
   };
   const args: RunnerArgs = {

@@ -35,7 +35,7 @@ function deps(sql: Sql, prefix: string, root = PROJECT_ROOT) {
     targets: {
       schemaPrefix: prefix,
       clickhouseDatabase: cfg.clickhouse.database,
-      pg: { address: cfg.clickhouse.pgAddress, database: cfg.postgres.database, user: "u", password: "p" },
+      pg: { collection: "socialpulse_pg" },
     },
   };
 }

@@ -16,8 +16,11 @@ export interface Targets {
   /** Prepended to every PostgreSQL schema the runner touches (models, seeds, sources, state). */
   schemaPrefix: string;
   clickhouseDatabase: string;
-  /** PostgreSQL as ClickHouse reaches it, for `postgresql(...)` reads of PostgreSQL relations. */
-  pg: { address: string; database: string; user: string; password: string };
+  /**
+   * PostgreSQL as ClickHouse reaches it: the named collection holding its address and credentials (defined by the
+   * ClickHouse client), so that no compiled SQL, view or log line holds a password.
+   */
+  pg: { collection: string };
 }
 
 /** A relation of a node: its schema (or database) and table name. */
@@ -40,12 +43,10 @@ export function qualified(r: Relation): string {
   return `${q(r.schema)}.${q(r.name)}`;
 }
 
-/** A ClickHouse read of a PostgreSQL table through the `postgresql()` table function. */
+/** A ClickHouse read of a PostgreSQL table through the `postgresql()` table function and the named collection. */
 export function postgresqlRead(t: Targets, schema: string, table: string): string {
-  const args = [t.pg.address, t.pg.database, table, t.pg.user, t.pg.password, schema].map((a) =>
-    literal("clickhouse", a)
-  );
-  return `postgresql(${args.join(", ")})`;
+  return `postgresql(${chIdent(t.pg.collection)}, schema = ${literal("clickhouse", schema)}, ` +
+    `table = ${literal("clickhouse", table)})`;
 }
 
 /** How to render a node's relations in one phase. */

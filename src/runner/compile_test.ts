@@ -13,7 +13,7 @@ import { nodesOf, PROJECT } from "./_test_utils.ts";
 const TARGETS: Targets = {
   schemaPrefix: "t_",
   clickhouseDatabase: "marts",
-  pg: { address: "pg:5432", database: "sp", user: "u", password: "p'w" },
+  pg: { collection: "sp_pg" },
 };
 
 async function project() {
@@ -46,7 +46,7 @@ Deno.test("compileNode() renders PostgreSQL refs and sources with the schema pre
 Deno.test("compileNode() renders a ClickHouse ref to a PostgreSQL model as a postgresql() read", async () => {
   const p = await project();
   const mart = compileNode(p.nodes.get("mart_a")!, p, TARGETS, { vars: {} });
-  assert(mart.includes("from postgresql('pg:5432', 'sp', 'fact_a', 'u', 'p\\'w', 't_core') where true"), mart);
+  assert(mart.includes("from postgresql(sp_pg, schema = 't_core', table = 'fact_a') where true"), mart);
   assert(mart.includes("reinterpretAsInt64(sipHash64(toString(k)))"), mart);
 });
 
