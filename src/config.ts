@@ -107,6 +107,8 @@ const schema = z.object({
   PIPELINE_RETRY_DELAY_SECONDS: positiveInt.default(10),
   PIPELINE_MAX_RETRY_DELAY_SECONDS: positiveInt.default(120),
   PIPELINE_STAGING_RETENTION_DAYS: positiveInt.default(7),
+  PIPELINE_FAULT_POINT: z.string().regex(/^[a-z]+:[a-z-]+:(kill|pause)$/, { message: "<step>:<point>:kill|pause" })
+    .optional(),
 
   /** The model runner's artifacts folder (manifest.json, run results): the default of `models --target-dir`. */
   RUNNER_TARGET_DIR: z.string().min(1).default("target"),
@@ -186,6 +188,8 @@ export interface Config {
      * whole of events/), so that a long-lived bucket is not listed in full every minute.
      */
     listLookbackHours: number;
+    /** Tests only: a fault point of a step at which to kill or pause the process (src/pipeline/faults.ts). */
+    faultPoint?: string;
   };
   smtp: {
     host: string;
@@ -302,6 +306,7 @@ function fromRaw(r: Raw, home: string): Config {
       maxLineBytes: r.PIPELINE_MAX_LINE_BYTES,
       maxFilesPerBatch: r.PIPELINE_MAX_FILES_PER_BATCH,
       listLookbackHours: r.PIPELINE_LIST_LOOKBACK_HOURS,
+      ...(r.PIPELINE_FAULT_POINT ? { faultPoint: r.PIPELINE_FAULT_POINT } : {}),
     },
     smtp: {
       host: r.SMTP_HOST,

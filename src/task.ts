@@ -51,6 +51,21 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/**
+ * A failure whose message says all an operator needs (a service that went away, naming it and the batch): logged in
+ * one line without a stack trace, exit code 1. Its fields go into the log line and the JSON summary's `error`.
+ */
+export class TaskFailure extends Error {
+  override name = "TaskFailure";
+  constructor(
+    message: string,
+    readonly fields: Record<string, string | number | null> = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** Render --help for a task. */
 export function helpText(spec: TaskSpec<Record<string, unknown>>): string {
   const lines = [`Usage: deno task ${spec.name} [options]${spec.positionals ? " " + spec.positionals : ""}`, ""];
@@ -67,7 +82,8 @@ export function helpText(spec: TaskSpec<Record<string, unknown>>): string {
 
 /**
  * Run a task at the process boundary. Never returns: exits 0 on success, 1 on failure, 2 on a usage or
- * configuration error. The last stdout line is `{"task":..., "status":"ok"|"error", "duration_ms":..., ...}`.
+ * configuration error. The last stdout line is `{"task":..., "status":"ok"|"error", "duration_ms":..., ...}`, after
+ * flag errors too; only `--help` prints the help text instead.
  */
 export async function runTask<R extends Record<string, unknown>>(
   spec: TaskSpec<R>,
@@ -92,7 +108,9 @@ export async function runTask<R extends Record<string, unknown>>(
     flags = parsed.values as TaskContext["flags"];
     positionals = parsed.positionals;
   } catch (e) {
-    console.error(`${spec.name}: ${(e as Error).message} (see --help)`);
+    const message = `${(e as Error).message} (see --help)`;
+    console.error(`${spec.name}: ${message}`);
+    summary("error", { error: { name: "UsageError", message } });
     Deno.exit(2);
   }
   if (flags.help) {
@@ -135,6 +153,12 @@ export async function runTask<R extends Record<string, unknown>>(
       console.error(`${spec.name}: ${e.message}`);
       summary("error", { error: { name: e.name, message: e.message } });
       Deno.exit(2);
+    }
+    if (e instanceof TaskFailure) {
+      const batch = e.fields.batch;
+      (batch === null || batch === undefined ? log : log.withBatch(batch)).error(e.message, { ...e.fields });
+      summary("error", { error: { name: e.name, message: e.message, ...e.fields } });
+      Deno.exit(1);
     }
     log.error(`${spec.name} failed: ${(e as Error)?.message ?? String(e)}`, { error: e });
     const { stack: _stack, ...error } = describeError(e);

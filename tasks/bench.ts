@@ -1,6 +1,7 @@
 /** `deno task bench`: ingestion throughput on this machine beside a plain COPY baseline. */
 import { runTask } from "../src/task.ts";
 import { runBench } from "../src/pipeline/bench.ts";
+import { benchArgs } from "../src/pipeline/flags.ts";
 
 await runTask({
   name: "bench",
@@ -15,5 +16,5 @@ await runTask({
       default: "3",
     },
   },
-  run: runBench,
+  run: (ctx) => runBench(ctx, benchArgs(ctx)),
 });

@@ -1,6 +1,8 @@
 /** `deno task pipeline`: extract -> validate -> clean -> load until no new raw file is left (local use). */
 import { runTask } from "../src/task.ts";
-import { runPipeline } from "../src/pipeline/steps.ts";
+import { withPipelineClients } from "../src/pipeline/clients.ts";
+import { EXTRACT_FLAGS, pipelineArgs } from "../src/pipeline/flags.ts";
+import { OVERLAP_POOL, runPipeline } from "../src/pipeline/steps.ts";
 
 await runTask({
   name: "pipeline",
@@ -9,13 +11,14 @@ await runTask({
   flags: {
     overlap: {
       type: "boolean",
-      help: "Claim all new files first, then run validate, clean and load at once as three --follow processes",
+      help:
+        "Claim all new files first, then run validate, clean and load at the same time, each following the one before",
     },
-    "max-files": { type: "string", help: "Files per batch (default: PIPELINE_MAX_FILES_PER_BATCH)" },
-    "full-scan": {
-      type: "boolean",
-      help: "List all of events/, not only from PIPELINE_LIST_LOOKBACK_HOURS before the newest claimed file",
-    },
+    ...EXTRACT_FLAGS,
   },
-  run: runPipeline,
+  run: (ctx) => {
+    const args = pipelineArgs(ctx);
+    const poolMax = args.overlap ? OVERLAP_POOL : undefined;
+    return withPipelineClients(ctx, (deps) => runPipeline(deps, args), { task: "pipeline", poolMax });
+  },
 });

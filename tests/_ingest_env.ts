@@ -14,7 +14,7 @@ import { extract } from "../src/pipeline/extract.ts";
 import { validate } from "../src/pipeline/validate.ts";
 import { clean } from "../src/pipeline/clean.ts";
 import { load } from "../src/pipeline/load.ts";
-import type { StepDeps } from "../src/pipeline/batches.ts";
+import type { StepDeps } from "../src/pipeline/deps.ts";
 
 export interface IngestEnv {
   cfg: Config;
@@ -139,5 +139,76 @@ export async function fingerprint(sql: Sql): Promise<Record<string, string>> {
       order by file_key, line_no)) || count(*) as h from etl.duplicates`),
     files: await q(`select md5(string_agg(key || etag || coalesce(lines_in, -1), ',' order by key)) || count(*) as h
       from etl.files`),
+  };
+}
+
+/**
+ * A private PostgreSQL cluster and a private versitygw on free ports, started with the native stack's own service
+ * definitions (dev/services/*.ts) in a temporary folder, for tests that stop and start a service: the shared stack
+ * is never touched. `cfg` points at them (database and bucket still come from {@link openSandbox}).
+ */
+export interface PrivateStack {
+  cfg: Config;
+  /** Environment variables that point a task process at the private services. */
+  env: Record<string, string>;
+  stop(service: "postgres" | "s3"): Promise<void>;
+  start(service: "postgres" | "s3"): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Start a private PostgreSQL and S3 server (a few seconds: initdb, then both start). */
+export async function privateStack(): Promise<PrivateStack> {
+  const { makeContext, waitHealthy } = await import("../dev/_lib.ts");
+  const { postgresService } = await import("../dev/services/postgres.ts");
+  const { s3Service } = await import("../dev/services/s3.ts");
+  const base = config();
+  const dir = await Deno.makeTempDir({ prefix: "sp-private-stack-" });
+  await Deno.chmod(dir, 0o755); // PostgreSQL runs as its own OS user when we are root
+  const pgPort = await freePort();
+  const s3Port = await freePort();
+  const cfg: Config = {
+    ...base,
+    devDir: dir,
+    postgres: { ...base.postgres, host: "127.0.0.1", port: pgPort },
+    s3: { ...base.s3, endpoint: new URL(`http://127.0.0.1:${s3Port}`) },
+  };
+  const ctx = makeContext(cfg, logger("private-stack"));
+  const services = { postgres: postgresService, s3: s3Service };
+  const start = async (name: "postgres" | "s3") => {
+    const s = services[name];
+    await s.start(ctx);
+    const reason = await waitHealthy(() => s.health(ctx), s.startTimeoutSeconds);
+    if (reason !== null) throw new Error(`private ${name} did not become healthy: ${reason}`);
+  };
+  await postgresService.install(ctx);
+  await start("postgres");
+  await start("s3");
+  // The warehouse user may create roles here, as the migrations need (a private cluster: ours to change).
+  const { sh } = await import("../dev/_lib.ts");
+  const psql = ["-h", `${dir}/run/postgres`, "-p", String(pgPort), "-U", "postgres", "-d", "postgres", "-qAtc"];
+  const alter = `alter role "${base.postgres.user}" createrole`;
+  const bin = "/usr/lib/postgresql/15/bin/psql";
+  await (Deno.uid() === 0 ? sh("runuser", ["-u", "postgres", "--", bin, ...psql, alter]) : sh(bin, [...psql, alter]));
+  return {
+    cfg,
+    env: {
+      POSTGRES_HOST: "127.0.0.1",
+      POSTGRES_PORT: String(pgPort),
+      S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+    },
+    stop: (name) => services[name].stop(ctx),
+    start,
+    async close() {
+      await s3Service.stop(ctx);
+      await postgresService.stop(ctx);
+      await Deno.remove(dir, { recursive: true });
+    },
   };
 }

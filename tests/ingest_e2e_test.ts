@@ -1,7 +1,7 @@
 /**
  * End to end: the generator writes a few hours with injected faults into the real S3 server; extract, validate,
  * clean and load run against the real PostgreSQL; the result is compared with the generator's own ledger.
- * Then the same input is processed with steps killed mid-way, and must end in the same state.
+ * Then the same input is processed with each step killed at a fault point inside it, and must end in the same state.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { generate, S3Store } from "../src/generator/mod.ts";
@@ -100,40 +100,39 @@ Deno.test("loaded, quarantined and duplicate lines equal the generator's ledger 
   }
 });
 
-/** Run one step as its own process (as Airflow does) and kill it after `afterMs`; resolves to its exit code. */
-async function runAndKill(env: IngestEnv, step: string, afterMs: number): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), {
+/**
+ * Run one step as its own process (as Airflow does) with a fault point that kills it (SIGKILL) at a known place inside
+ * the step; resolves to its exit code.
+ */
+async function runUntilKilled(env: IngestEnv, step: string, point: string): Promise<number> {
+  const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `tasks/${step}.ts`],
     cwd: PROJECT_ROOT,
-    env: { POSTGRES_DB: env.cfg.postgres.database, S3_BUCKET: env.cfg.s3.bucket, LOG_LEVEL: "ERROR" },
+    env: {
+      POSTGRES_DB: env.cfg.postgres.database,
+      S3_BUCKET: env.cfg.s3.bucket,
+      LOG_LEVEL: "ERROR",
+      PIPELINE_FAULT_POINT: `${point}:kill`,
+    },
     stdout: "null",
     stderr: "null",
-  }).spawn();
-  const timer = setTimeout(() => child.kill("SIGKILL"), afterMs);
-  const status = await child.status;
-  clearTimeout(timer);
-  return status.code;
+  }).output();
+  return out.code;
 }
 
-Deno.test("steps killed mid-way and re-run end in the same state as an uninterrupted run", async () => {
+async function count(env: IngestEnv, table: string): Promise<number> {
+  return Number((await env.sql.unsafe(`select count(*) as n from ${table}`))[0]!.n);
+}
+
+Deno.test("steps killed at a fault point inside them stay mid-state, and the re-run ends as an uninterrupted run", async () => {
   const reference = await ingestEnv("ingest_kill_ref");
   let expected;
-  let timings: Record<string, number>;
   try {
     await generateInto(reference, 1, 9);
-    timings = {};
-    for (
-      const [name, step] of [
-        ["extract", () => extract(reference.deps, { maxFiles: 1440 })],
-        ["validate", () => validate(reference.deps, { futureToleranceMs: 300_000, maxLineBytes: 1 << 20 })],
-        ["clean", () => clean(reference.deps)],
-        ["load", () => load(reference.deps)],
-      ] as const
-    ) {
-      const t0 = performance.now();
-      await step();
-      timings[name] = performance.now() - t0;
-    }
+    await extract(reference.deps, { maxFiles: 1440 });
+    await validate(reference.deps, { futureToleranceMs: 300_000, maxLineBytes: 1 << 20 });
+    await clean(reference.deps);
+    await load(reference.deps);
     expected = await fingerprint(reference.sql);
   } finally {
     await reference.close();
@@ -142,17 +141,39 @@ Deno.test("steps killed mid-way and re-run end in the same state as an uninterru
   const env = await ingestEnv("ingest_kill");
   try {
     await generateInto(env, 1, 9);
-    // Each step is killed part-way (process start-up included), then re-run to completion, before the next step.
-    const steps = {
-      extract: () => extract(env.deps, { maxFiles: 1440 }),
-      validate: () => validate(env.deps, { futureToleranceMs: 300_000, maxLineBytes: 1 << 20 }),
-      clean: () => clean(env.deps),
-      load: () => load(env.deps),
-    };
-    for (const [step, rerun] of Object.entries(steps)) {
-      await runAndKill(env, step, 800 + timings[step]! / 2);
-      await rerun();
-    }
+    const status = async () => (await batches(env.sql)).map((b) => b.status);
+    const objects = async (prefix: string) => (await env.store.list(prefix)).length;
+
+    // extract dies after claiming: the files are claimed by a batch that stays `claimed`, nothing is staged.
+    assertEquals(await runUntilKilled(env, "extract", "extract:after-claim"), 137);
+    assertEquals(await status(), ["claimed"]);
+    assertEquals(await count(env, "etl.files"), 60);
+    assertEquals(await objects("staging/"), 0);
+    await extract(env.deps, { maxFiles: 1440 });
+    assertEquals(await status(), ["extracted"]);
+
+    // validate dies with its verdicts and quarantine written but not committed.
+    assertEquals(await runUntilKilled(env, "validate", "validate:before-commit"), 137);
+    assertEquals(await status(), ["extracted"]);
+    assert((await objects("quarantine/")) > 0, "the killed validate had written quarantine objects");
+    assertEquals(await count(env, "etl.rejected"), 0);
+    await validate(env.deps, { futureToleranceMs: 300_000, maxLineBytes: 1 << 20 });
+    assertEquals(await status(), ["validated"]);
+
+    // clean dies with its parts written but not committed.
+    assertEquals(await runUntilKilled(env, "clean", "clean:before-commit"), 137);
+    assertEquals(await status(), ["validated"]);
+    assert((await objects("staging/batch=00000001/clean/")) > 0, "the killed clean had written parts");
+    assertEquals(await count(env, "etl.duplicates"), 0);
+    await clean(env.deps);
+    assertEquals(await status(), ["cleaned"]);
+
+    // load dies inside its transaction, after COPY: nothing of it is visible.
+    assertEquals(await runUntilKilled(env, "load", "load:before-commit"), 137);
+    assertEquals(await status(), ["cleaned"]);
+    assertEquals(await count(env, "landing.events"), 0);
+    await load(env.deps);
+
     await env.runAll();
     assertEquals(await fingerprint(env.sql), expected);
     for (const b of await batches(env.sql)) {
@@ -164,7 +185,7 @@ Deno.test("steps killed mid-way and re-run end in the same state as an uninterru
   }
 });
 
-Deno.test("deno task pipeline --overlap (steps as three processes at once) ends in the state of the steps run one by one", async () => {
+Deno.test("deno task pipeline --overlap (validate, clean and load at once) ends in the state of the steps run one by one", async () => {
   const reference = await ingestEnv("ingest_overlap_ref");
   let expected;
   try {

@@ -6,11 +6,10 @@
  * @module
  */
 import { copyChunks } from "../clients/postgres.ts";
-import { join } from "node:path";
-import { PROJECT_ROOT } from "../config.ts";
-import type { TaskContext } from "../task.ts";
-import { UsageError } from "../task.ts";
-import { readParts } from "./batches.ts";
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import { BENCH_GENERATE_MODULE, type BenchGenerateArgs } from "./bench_generate.ts";
+import { readParts } from "./parts.ts";
 import { clean, LANDING_COLUMNS } from "./clean.ts";
 import { extract } from "./extract.ts";
 import { load } from "./load.ts";
@@ -19,43 +18,41 @@ import { textTable } from "./report.ts";
 import { openSandbox } from "./sandbox.ts";
 import { validate } from "./validate.ts";
 
-type Ctx = Pick<TaskContext, "config" | "log" | "flags" | "signal">;
+/**
+ * What the benchmark receives: the configuration (it opens its own sandbox database and bucket from it, never the
+ * warehouse's) and the logger.
+ */
+export interface BenchDeps {
+  config: Config;
+  log: Logger;
+}
 
-function positive(flags: Ctx["flags"], name: string): number {
-  const n = Number(flags[name]);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number (got '${flags[name]}')`);
-  return n;
+/** Minutes of simulated activity, mean events per minute, and how many times to repeat the steps. */
+export interface BenchArgs {
+  minutes: number;
+  rate: number;
+  runs: number;
 }
 
 /** Generate, then time each step and the COPY baseline. */
-export async function runBench(ctx: Ctx): Promise<Record<string, unknown>> {
-  const minutes = Math.round(positive(ctx.flags, "minutes"));
-  const rate = positive(ctx.flags, "rate");
-  const runs = Math.round(positive(ctx.flags, "runs"));
+export async function runBench(ctx: BenchDeps, args: BenchArgs): Promise<Record<string, unknown>> {
+  const { minutes, rate, runs } = args;
   const box = await openSandbox(ctx.config, "bench", ctx.log);
   try {
     // The generator runs in its own process, as in production: its world state would otherwise sit in this
     // process's heap and slow the measured steps down with garbage collection.
-    const from = Date.parse("2026-11-02T12:00:00Z");
+    const from = Date.parse("2026-11-02T12:00:00Z") / 60_000;
     const t0 = performance.now();
+    const genArgs: BenchGenerateArgs = {
+      bucket: box.cfg.s3.bucket,
+      from,
+      to: from + minutes,
+      rate,
+      faults: 0.01,
+      seed: 42,
+    };
     const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "-A",
-        join(PROJECT_ROOT, "tasks", "generate.ts"),
-        "--from",
-        new Date(from).toISOString(),
-        "--to",
-        new Date(from + minutes * 60_000).toISOString(),
-        "--rate",
-        String(rate),
-        "--faults",
-        "0.01",
-        "--seed",
-        "42",
-        "--fresh",
-      ],
-      env: { S3_BUCKET: box.cfg.s3.bucket, LOG_LEVEL: "WARN" },
+      args: ["run", "-A", BENCH_GENERATE_MODULE, JSON.stringify(genArgs)],
       stdout: "piped",
       stderr: "inherit",
     }).output();

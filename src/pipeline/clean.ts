@@ -8,18 +8,12 @@
  */
 import { copyField, copyRows } from "../clients/postgres.ts";
 import type { Event } from "../events/mod.ts";
-import {
-  batchesIn,
-  batchFiles,
-  clearParts,
-  markFailed,
-  PartWriter,
-  prefetch,
-  readVerdicts,
-  type StepDeps,
-  type StepResult,
-  withBatchLock,
-} from "./batches.ts";
+import { prefetch } from "./_concurrency.ts";
+import { batchFiles } from "./batch_status.ts";
+import type { StepDeps, StepResult } from "./deps.ts";
+import { forEachBatch } from "./for_each_batch.ts";
+import { clearParts, PartWriter } from "./parts.ts";
+import { readVerdicts } from "./verdicts.ts";
 import { splitLines } from "./lines.ts";
 import { normalizeValidEvent } from "./normalize.ts";
 
@@ -44,24 +38,13 @@ export interface CleanOptions {
 
 /** Run the clean step over every validated batch (or one). */
 export async function clean(deps: StepDeps, opts: CleanOptions = {}): Promise<StepResult> {
-  const result: StepResult = { batches: [], counts: { clean: 0, duplicates: 0, late: 0 } };
-  for (const batch of await batchesIn(deps.sql, "validated", opts.batch)) {
-    const counts = await withBatchLock(deps.sql, batch, async () => {
-      try {
-        return await cleanBatch(deps, batch);
-      } catch (e) {
-        await markFailed(deps.sql, batch, "clean", e);
-        throw e;
-      }
-    });
-    if (counts === undefined) {
-      deps.log.withBatch(batch).info("batch is being cleaned by another worker; skipped");
-      continue;
-    }
-    result.batches.push(batch);
-    for (const [k, v] of Object.entries(counts)) result.counts[k] = (result.counts[k] ?? 0) + v;
-  }
-  return result;
+  return await forEachBatch(
+    deps,
+    "clean",
+    { batch: opts.batch },
+    { clean: 0, duplicates: 0, late: 0 },
+    (batch) => cleanBatch(deps, batch),
+  );
 }
 
 /** JSON for COPY's text format: JSON.stringify escapes every control character, so only backslashes need doubling. */
@@ -173,10 +156,12 @@ async function cleanBatch(deps: StepDeps, batch: number) {
     current.loadedBefore.catch(() => {});
     if (pending) await emit(pending);
     pending = current;
+    if (file === 0) await deps.fault?.("clean:after-first-file");
   }
   if (pending) await emit(pending);
   uploads.push(out.flush());
   await Promise.all(uploads);
+  await deps.fault?.("clean:before-commit");
 
   const ms = Math.round(performance.now() - started);
   await sql.begin(async (tx) => {

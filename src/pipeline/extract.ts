@@ -10,16 +10,16 @@
  * @module
  */
 import type { Sql } from "../clients/postgres.ts";
-import { ObjectNotFoundError, type ObjectStore } from "../clients/s3.ts";
-import type { Logger } from "../log.ts";
-import { batchesIn, batchStatus, mapLimit, withBatchLock } from "./batches.ts";
+import { ObjectNotFoundError } from "../clients/s3.ts";
+import { mapLimit } from "./_concurrency.ts";
+import { batchesIn, batchStatus } from "./batch_status.ts";
+import type { StepDeps } from "./deps.ts";
+import { failBatch, unreachableService } from "./failures.ts";
 import { fileMinute, RAW_PREFIX, rawHourFolder, stagedKey } from "./layout.ts";
+import { withBatchLock } from "./locks.ts";
 
-export interface ExtractDeps {
-  sql: Sql;
-  store: ObjectStore;
-  log: Logger;
-}
+/** What extract receives: the clients of every step. */
+export type ExtractDeps = StepDeps;
 
 export interface ExtractOptions {
   /** Claim at most this many files into the new batch. */
@@ -28,10 +28,14 @@ export interface ExtractOptions {
   prefix?: string;
   /**
    * List raw files from this many hours before the newest claimed file's minute (raw keys sort by time); 0 or absent:
-   * list every raw file. A file that turns up later than that for an older hour waits for a run without it
-   * (`deno task extract --full-scan`).
+   * list every raw file. A file that turns up later than that for an older hour waits for a full scan.
    */
   lookbackHours?: number;
+  /**
+   * List every raw file (`--full-scan`, run on a schedule): files older than the window are claimed too, counted as
+   * `outside_window` and warned about.
+   */
+  fullScan?: boolean;
 }
 
 export interface ExtractResult extends Record<string, unknown> {
@@ -41,6 +45,10 @@ export interface ExtractResult extends Record<string, unknown> {
   bytes: number;
   /** Files that could not be staged and were left for the next run. */
   retry_later: number;
+  /** The key the listing started after (the window's start), or null when every raw file was listed. */
+  listed_from: string | null;
+  /** With a full scan: new files older than the listing window, which a windowed run would not have seen. */
+  outside_window?: number;
 }
 
 interface Claimed {
@@ -52,7 +60,7 @@ interface Claimed {
 /** Run the extract step once. */
 export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<ExtractResult> {
   const { sql, store, log } = deps;
-  const result: ExtractResult = { batches: [], files: 0, bytes: 0, retry_later: 0 };
+  const result: ExtractResult = { batches: [], files: 0, bytes: 0, retry_later: 0, listed_from: null };
 
   // Resume batches whose staging an earlier run did not finish.
   for (const batch of await batchesIn(sql, "claimed")) {
@@ -61,7 +69,11 @@ export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<
     await stageBatch(deps, batch, files, result);
   }
 
-  const startAfter = opts.prefix === undefined && opts.lookbackHours ? await listStart(sql, opts.lookbackHours) : null;
+  const windowStart = opts.prefix === undefined && opts.lookbackHours
+    ? await listWindowStart(sql, opts.lookbackHours)
+    : null;
+  const startAfter = opts.fullScan ? null : windowStart;
+  result.listed_from = startAfter;
   const listed = (await store.list(opts.prefix ?? RAW_PREFIX, startAfter ?? undefined))
     .filter((o) => o.key.endsWith(".jsonl"));
   if (listed.length === 0) {
@@ -77,7 +89,19 @@ export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<
       from etl.files f join unnest(${keys}::text[], ${etags}::text[]) as l(key, etag)
         on f.key = l.key and f.etag = l.etag`).map((r) => r.k),
   );
-  const fresh = listed.filter((o) => !known.has(`${o.key}|${o.etag}`)).slice(0, opts.maxFiles);
+  const unclaimed = listed.filter((o) => !known.has(`${o.key}|${o.etag}`));
+  if (opts.fullScan && windowStart !== null) {
+    const old = unclaimed.filter((o) => o.key < windowStart).length;
+    result.outside_window = old;
+    if (old > 0) {
+      log.warn(
+        `${old} new raw file(s) lie before the listing window (${windowStart}): only a full scan finds them; ` +
+          `run extract --full-scan more often or raise PIPELINE_LIST_LOOKBACK_HOURS`,
+        { counts: { outside_window: old } },
+      );
+    }
+  }
+  const fresh = unclaimed.slice(0, opts.maxFiles);
   if (fresh.length === 0) {
     log.info("no new raw files", { counts: { listed: listed.length } });
     return result;
@@ -111,6 +135,7 @@ export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<
     return result;
   }
   log.withBatch(claimed.batch).info("claimed raw files", { counts: { files: claimed.files.length } });
+  await deps.fault?.("extract:after-claim");
   await stageBatch(deps, claimed.batch, claimed.files, result);
   return result;
 }
@@ -119,7 +144,7 @@ export async function extract(deps: ExtractDeps, opts: ExtractOptions): Promise<
  * Where a windowed listing starts: the raw folder of the hour `hours` before the newest claimed file's minute, or
  * null (list everything) when nothing was claimed yet or the newest key does not name a minute.
  */
-async function listStart(sql: Sql, hours: number): Promise<string | null> {
+export async function listWindowStart(sql: Sql, hours: number): Promise<string | null> {
   const [row] = await sql<{ key: string | null }[]>`select max(key) as key from etl.files`;
   const minute = row?.key ? fileMinute(row.key) : null;
   return minute === null ? null : rawHourFolder(new Date(minute.getTime() - hours * 3_600_000));
@@ -130,24 +155,41 @@ async function listStart(sql: Sql, hours: number): Promise<string | null> {
  * Under the batch's lock, and only while it is still `claimed`: a concurrent run resuming it does nothing twice.
  */
 async function stageBatch(deps: ExtractDeps, batch: number, files: Claimed[], result: ExtractResult): Promise<void> {
-  await withBatchLock(deps.sql, batch, async () => {
-    if ((await batchStatus(deps.sql, batch)) === "claimed") await stageClaimed(deps, batch, files, result);
-  });
+  try {
+    await withBatchLock(deps.sql, batch, async () => {
+      if ((await batchStatus(deps.sql, batch)) === "claimed") await stageClaimed(deps, batch, files, result);
+    });
+  } catch (e) {
+    throw await failBatch(deps, "extract", batch, "claimed", e);
+  }
 }
 
 async function stageClaimed(deps: ExtractDeps, batch: number, files: Claimed[], result: ExtractResult) {
   const { sql, store } = deps;
   const log = deps.log.withBatch(batch);
   const failed: Claimed[] = [];
+  const errors: unknown[] = [];
   await mapLimit(files, 8, async (f) => {
     try {
       await store.copy(f.key, stagedKey(batch, f.key), f.etag);
     } catch (e) {
-      const why = e instanceof ObjectNotFoundError ? "it vanished" : "it could not be read";
-      log.error(`raw file ${f.key} was not staged (${why}); it is left for the next run`, { error: e, key: f.key });
       failed.push(f);
+      errors.push(e);
     }
   });
+  // Files that cannot be copied are un-claimed for the next run; but when the S3 server itself does not answer, the
+  // batch stays claimed as it is (a failure: the next run resumes it).
+  if (failed.length) {
+    const down = await unreachableService(deps);
+    if (down?.service === "S3") throw new Error(`the S3 server does not answer: ${down.reason}`, { cause: errors[0] });
+    failed.forEach((f, i) => {
+      const why = errors[i] instanceof ObjectNotFoundError ? "it vanished" : "it could not be read";
+      log.error(`raw file ${f.key} was not staged (${why}); it is left for the next run`, {
+        error: errors[i],
+        key: f.key,
+      });
+    });
+  }
   const staged = files.filter((f) => !failed.includes(f));
   await sql.begin(async (tx) => {
     if (failed.length) {

@@ -9,15 +9,9 @@
  * @module
  */
 import { copyChunks, type TxSql } from "../clients/postgres.ts";
-import {
-  batchesIn,
-  countLines,
-  markFailed,
-  readParts,
-  type StepDeps,
-  type StepResult,
-  withBatchLock,
-} from "./batches.ts";
+import type { StepDeps, StepResult } from "./deps.ts";
+import { forEachBatch } from "./for_each_batch.ts";
+import { countLines, readParts } from "./parts.ts";
 import { LANDING_COLUMNS } from "./clean.ts";
 
 export interface LoadOptions {
@@ -31,24 +25,13 @@ export class AccountingError extends Error {
 
 /** Run the load step over every cleaned batch (or one). */
 export async function load(deps: StepDeps, opts: LoadOptions = {}): Promise<StepResult> {
-  const result: StepResult = { batches: [], counts: { loaded: 0, duplicates_at_load: 0 } };
-  for (const batch of await batchesIn(deps.sql, "cleaned", opts.batch)) {
-    const counts = await withBatchLock(deps.sql, batch, async () => {
-      try {
-        return await loadBatch(deps, batch);
-      } catch (e) {
-        await markFailed(deps.sql, batch, "load", e);
-        throw e;
-      }
-    });
-    if (counts === undefined) {
-      deps.log.withBatch(batch).info("batch is being loaded by another worker; skipped");
-      continue;
-    }
-    result.batches.push(batch);
-    for (const [k, v] of Object.entries(counts)) result.counts[k] = (result.counts[k] ?? 0) + v;
-  }
-  return result;
+  return await forEachBatch(
+    deps,
+    "load",
+    { batch: opts.batch },
+    { loaded: 0, duplicates_at_load: 0 },
+    (batch) => loadBatch(deps, batch),
+  );
 }
 
 async function loadBatch(deps: StepDeps, batch: number) {
@@ -73,6 +56,7 @@ async function loadBatch(deps: StepDeps, batch: number) {
     const [state] = await tx<{ status: string }[]>`
       select status from etl.batches where batch_id = ${batch} for update`;
     if (state?.status !== "cleaned") return null;
+    await deps.fault?.("load:before-copy");
     // Fast path: COPY straight into landing.events. clean already removed every event_id loaded before it ran,
     // so a conflict means a concurrent batch loaded some of these events since: then the savepoint rolls the
     // COPY back and the slow path sorts the rows out through a temporary table.
@@ -104,6 +88,7 @@ async function loadBatch(deps: StepDeps, batch: number) {
       group by 1, 2
       on conflict (batch_id, day) do update set events = excluded.events, late = excluded.late`;
     await checkAccounting(tx, batch, loaded, lateDupes);
+    await deps.fault?.("load:before-commit");
     const ms = Math.round(performance.now() - started);
     await tx`
       update etl.batches set status = 'loaded', loaded_at = now(), loaded = ${loaded},

@@ -4,6 +4,9 @@
  * @module
  */
 import type { Sql } from "../clients/postgres.ts";
+import type { ObjectStore } from "../clients/s3.ts";
+import { listWindowStart } from "./extract.ts";
+import { RAW_PREFIX } from "./layout.ts";
 
 /** Render rows as an aligned text table. */
 export function textTable(rows: Record<string, unknown>[]): string {
@@ -19,10 +22,30 @@ export function textTable(rows: Record<string, unknown>[]): string {
 export interface ReportOptions {
   /** How many of the latest batches to list. */
   limit: number;
+  /** extract's listing window in hours (0: none), to count unclaimed raw files older than it. */
+  lookbackHours: number;
+}
+
+/**
+ * Raw files (object versions) that no batch claimed yet, listed in full: inside extract's listing window (the next run
+ * takes them) and before it (only `extract --full-scan` takes them).
+ */
+export async function unclaimedRawFiles(sql: Sql, store: ObjectStore, lookbackHours: number) {
+  const listed = (await store.list(RAW_PREFIX)).filter((o) => o.key.endsWith(".jsonl"));
+  const known = new Set(
+    (await sql<{ k: string }[]>`
+      select f.key || '|' || f.etag as k
+      from etl.files f join unnest(${listed.map((o) => o.key)}::text[], ${listed.map((o) => o.etag)}::text[])
+        as l(key, etag) on f.key = l.key and f.etag = l.etag`).map((r) => r.k),
+  );
+  const unclaimed = listed.filter((o) => !known.has(`${o.key}|${o.etag}`));
+  const windowStart = lookbackHours > 0 ? await listWindowStart(sql, lookbackHours) : null;
+  const outside = windowStart === null ? 0 : unclaimed.filter((o) => o.key < windowStart).length;
+  return { window_start: windowStart, unclaimed: unclaimed.length, outside_window: outside };
 }
 
 /** Gather the report; returns the text and the totals. */
-export async function report(sql: Sql, opts: ReportOptions) {
+export async function report(sql: Sql, store: ObjectStore, opts: ReportOptions) {
   const batches = await sql`
     select batch_id as batch, status, files, lines_in, loaded, quarantined, duplicates, late,
            (lines_in = coalesce(loaded, 0) + coalesce(quarantined, 0) + coalesce(duplicates, 0)) as adds_up,
@@ -39,6 +62,7 @@ export async function report(sql: Sql, opts: ReportOptions) {
            coalesce(sum(quarantined), 0) as quarantined, coalesce(sum(duplicates), 0) as duplicates,
            count(*) filter (where status <> 'loaded') as unfinished
     from etl.batches`;
+  const raw = await unclaimedRawFiles(sql, store, opts.lookbackHours);
   const text = [
     `Batches (latest ${opts.limit}):`,
     textTable(batches),
@@ -48,6 +72,23 @@ export async function report(sql: Sql, opts: ReportOptions) {
     "",
     "Quarantine by reason:",
     textTable(reasons),
+    "",
+    "Raw files not claimed yet:",
+    textTable([{
+      unclaimed: raw.unclaimed,
+      outside_window: raw.outside_window,
+      window_starts_at: raw.window_start ?? "(no window: extract lists everything)",
+    }]),
+    ...(raw.outside_window > 0
+      ? [`WARNING: ${raw.outside_window} raw file(s) lie before extract's listing window; run extract --full-scan.`]
+      : []),
   ].join("\n");
-  return { text, totals: Object.fromEntries(Object.entries(totals!).map(([k, v]) => [k, Number(v)])) };
+  return {
+    text,
+    totals: {
+      ...Object.fromEntries(Object.entries(totals!).map(([k, v]) => [k, Number(v)])),
+      unclaimed_raw_files: raw.unclaimed,
+      unclaimed_outside_window: raw.outside_window,
+    },
+  };
 }

@@ -9,7 +9,7 @@ import { createPostgres, type Sql } from "../clients/postgres.ts";
 import { ObjectStore } from "../clients/s3.ts";
 import type { Logger } from "../log.ts";
 import { migrate } from "./migrate.ts";
-import type { StepDeps } from "./batches.ts";
+import type { StepDeps } from "./deps.ts";
 
 export interface Sandbox {
   cfg: Config;

@@ -11,27 +11,27 @@
  * @module
  */
 import { copyRows } from "../clients/postgres.ts";
-import {
-  batchesIn,
-  batchFiles,
-  clearParts,
-  type FileVerdict,
-  markFailed,
-  prefetch,
-  type StepDeps,
-  type StepResult,
-  type Verdicts,
-  withBatchLock,
-} from "./batches.ts";
+import { prefetch } from "./_concurrency.ts";
+import { batchFiles } from "./batch_status.ts";
+import type { StepDeps, StepResult } from "./deps.ts";
+import { forEachBatch } from "./for_each_batch.ts";
+import { clearParts } from "./parts.ts";
+import type { FileVerdict, Verdicts } from "./verdicts.ts";
 import { checkLine, type CheckOptions } from "./check.ts";
 import { quarantineKey, quarantinePrefix, verdictsKey } from "./layout.ts";
 import { splitLines, utf8Length } from "./lines.ts";
+import { UsageError } from "../task.ts";
 
 export interface ValidateOptions {
   futureToleranceMs: number;
   maxLineBytes: number;
   /** Only this batch. */
   batch?: number;
+  /**
+   * Validate `batch` again although it was validated (or cleaned) already, e.g. after the schema changed; clean and
+   * load then follow it again. A loaded batch is never validated again.
+   */
+  force?: boolean;
   /** The validation clock (default: now). */
   now?: Date;
 }
@@ -39,26 +39,17 @@ export interface ValidateOptions {
 /** Raw text kept in the rejected table per line; the whole line is in the quarantine object. */
 const RAW_KEEP = 64 * 1024;
 
-/** Run the validate step over every extracted batch (or one). */
+/** Run the validate step over every extracted batch (or one; with `force`, one already validated or cleaned). */
 export async function validate(deps: StepDeps, opts: ValidateOptions): Promise<StepResult> {
-  const result: StepResult = { batches: [], counts: { lines_in: 0, valid: 0, quarantined: 0 } };
-  for (const batch of await batchesIn(deps.sql, "extracted", opts.batch)) {
-    const counts = await withBatchLock(deps.sql, batch, async () => {
-      try {
-        return await validateBatch(deps, batch, opts);
-      } catch (e) {
-        await markFailed(deps.sql, batch, "validate", e);
-        throw e;
-      }
-    });
-    if (counts === undefined) {
-      deps.log.withBatch(batch).info("batch is being validated by another worker; skipped");
-      continue;
-    }
-    result.batches.push(batch);
-    for (const [k, v] of Object.entries(counts)) result.counts[k] = (result.counts[k] ?? 0) + v;
-  }
-  return result;
+  if (opts.force && opts.batch === undefined) throw new UsageError("--force needs --batch: it re-validates one batch");
+  const from = opts.force ? ["extracted", "validated", "cleaned"] as const : ["extracted"] as const;
+  return await forEachBatch(
+    deps,
+    "validate",
+    { batch: opts.batch, from: [...from] },
+    { lines_in: 0, valid: 0, quarantined: 0 },
+    (batch) => validateBatch(deps, batch, opts),
+  );
 }
 
 async function validateBatch(deps: StepDeps, batch: number, opts: ValidateOptions) {
@@ -131,12 +122,14 @@ async function validateBatch(deps: StepDeps, batch: number, opts: ValidateOption
       }));
     }
     if (quarantined.length) await putQuarantine(quarantineKey(batch, file.key), quarantined.join("\n") + "\n");
+    if (i === 0) await deps.fault?.("validate:after-first-file");
   }
   const manifest: Verdicts = { version: 1, files: verdicts };
   await store.put(verdictsKey(batch), JSON.stringify(manifest), "application/json");
   await Promise.all(pending);
 
   const counts = { lines_in: linesIn, valid, quarantined: rejected.length };
+  await deps.fault?.("validate:before-commit");
   const ms = Math.round(performance.now() - started);
   await sql.begin(async (tx) => {
     await tx`delete from etl.rejected where batch_id = ${batch}`;
