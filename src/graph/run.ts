@@ -1,0 +1,89 @@
+/**
+ * The commands of `deno task graph`: sync, metrics, check. Each receives its clients (see tasks/graph.ts).
+ *
+ * @module
+ */
+import type { Sql } from "../clients/postgres.ts";
+import type { Driver } from "../clients/neo4j.ts";
+import type { Logger } from "../log.ts";
+import { checkGraph } from "./check.ts";
+import { computeMetrics, type MetricsOptions } from "./metrics.ts";
+import { writeResults } from "./results.ts";
+import { ensureGraphSchema, type PgNames, readSyncState } from "./store.ts";
+import { syncGraph, type SyncOptions } from "./sync.ts";
+
+/** The commands. */
+export const GRAPH_COMMANDS = ["sync", "metrics", "check"] as const;
+export type GraphCommand = typeof GRAPH_COMMANDS[number];
+
+/** What every command receives. */
+export interface GraphDeps {
+  sql: Sql;
+  neo4j: Driver;
+  log: Logger;
+  names: PgNames;
+  signal?: AbortSignal;
+}
+
+/** A failure the task reports as an error with its details (a failed consistency check). */
+export class GraphCheckError extends Error {
+  override name = "GraphCheckError";
+  constructor(message: string, readonly report: Record<string, unknown>) {
+    super(message);
+  }
+}
+
+/** `graph metrics`: compute from Neo4j and replace the result tables; returns the summary. */
+export async function runMetrics(deps: GraphDeps, opts: MetricsOptions): Promise<Record<string, unknown>> {
+  await ensureGraphSchema(deps.sql, deps.names);
+  const state = await readSyncState(deps.sql, deps.names);
+  if (state.snapshotAt === null) throw new Error("the graph was never synced: run deno task graph sync first");
+  const m = await computeMetrics(deps.neo4j, deps.log, opts);
+  const rows = await writeResults(deps.sql, deps.names, m, state.snapshotAt, opts.pageRank);
+  const w = m.network;
+  return {
+    snapshot_at: state.snapshotAt.toISOString(),
+    users: w.users,
+    friendships: w.friendships,
+    follows: w.follows,
+    components: w.components,
+    largest_component: w.largestComponent,
+    diameter: w.diameter,
+    diameter_is_estimate: w.diameterIsEstimate,
+    average_path: w.averagePath,
+    average_path_is_estimate: w.averagePathIsEstimate,
+    cascades: m.cascades.length,
+    timings_ms: m.timings,
+    rows,
+  };
+}
+
+/** Run one command. */
+export async function runGraphCommand(
+  deps: GraphDeps,
+  command: GraphCommand,
+  opts: { sync: SyncOptions; metrics: MetricsOptions },
+): Promise<Record<string, unknown>> {
+  switch (command) {
+    case "sync":
+      return await syncGraph(deps, opts.sync);
+    case "metrics":
+      return await runMetrics(deps, opts.metrics);
+    case "check": {
+      const report = await checkGraph(deps.sql, deps.neo4j, deps.names);
+      for (const t of report.types) {
+        const line = `${t.type.padEnd(13)} neo4j=${t.neo4j} star=${t.star}`;
+        if (t.neo4j === t.star) deps.log.info(line);
+        else {deps.log.error(
+            `${line} missing in Neo4j: ${t.missingInNeo4j?.join(", ")}; extra: ${t.extraInNeo4j?.join(", ")}`,
+          );}
+      }
+      if (!report.ok) {
+        const bad = report.types.filter((t) => t.neo4j !== t.star).map((t) => `${t.type} ${t.neo4j} != ${t.star}`);
+        if (report.batches_behind > 0) bad.push(`the graph is ${report.batches_behind} batches behind the star`);
+        throw new GraphCheckError(`the graph differs from the star schema: ${bad.join("; ")}`, report);
+      }
+      return report;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * A private Neo4j for the graph tests: the native stack's launcher (built by `deno task stack:up`) started on a free
+ * port with its own data folder, so tests never touch the shared server's single database. It is started once per
+ * test process (every graph test file shares it), wiped by each test that uses it, and stopped when the process
+ * exits. Data folders of earlier runs whose process is gone are removed on start.
+ *
+ * `GRAPH_TEST_NEO4J_URL=bolt://localhost:<port>` uses a server you started yourself instead (faster iterations);
+ * it must be a private one: the tests wipe it.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type Config, config } from "../src/config.ts";
+import { createNeo4j, cypher, type Driver } from "../src/clients/neo4j.ts";
+import { configureLogging, logger } from "../src/log.ts";
+import { neo4jService } from "../dev/services/neo4j.ts";
+import { exists, type StackContext, waitHealthy } from "../dev/_lib.ts";
+
+/** The private server: its configuration (NEO4J_URL pointing at it) and a driver. */
+export interface PrivateNeo4j {
+  cfg: Config;
+  driver: Driver;
+}
+
+let server: Promise<PrivateNeo4j> | null = null;
+
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+async function removeStale(base: string) {
+  try {
+    for await (const e of Deno.readDir(base)) {
+      const m = /^run-(\d+)$/.exec(e.name);
+      if (m && !(await exists(`/proc/${m[1]}`))) await Deno.remove(join(base, e.name), { recursive: true });
+    }
+  } catch { /* no base yet */ }
+}
+
+async function start(): Promise<PrivateNeo4j> {
+  configureLogging({ level: "ERROR", format: "text" });
+  const base = config();
+  const given = Deno.env.get("GRAPH_TEST_NEO4J_URL");
+  if (given) {
+    const cfg: Config = { ...base, neo4j: { url: given, user: "", password: "" } };
+    return { cfg, driver: createNeo4j(cfg.neo4j) };
+  }
+  const root = join(base.devDir, "graph-test");
+  await removeStale(root);
+  const devDir = join(root, `run-${Deno.pid}`);
+  const port = freePort();
+  const cfg: Config = { ...base, neo4j: { url: `bolt://localhost:${port}`, user: "", password: "" } };
+  const ctx: StackContext = {
+    config: cfg,
+    log: logger("graph-test-neo4j"),
+    devDir,
+    dataDir: (s) => join(devDir, "data", s),
+    logFile: (s) => join(devDir, "logs", `${s}.log`),
+    pidFile: (s) => join(devDir, "run", `${s}.pid`),
+    toolsDir: base.devToolsDir,
+  };
+  await neo4jService.start(ctx);
+  const pid = Number((await Deno.readTextFile(ctx.pidFile("neo4j"))).trim());
+  // Stop it with the test process: SIGTERM to its process group (the launcher shuts Neo4j down cleanly).
+  globalThis.addEventListener("unload", () => {
+    try {
+      Deno.kill(-pid, "SIGTERM");
+    } catch { /* already gone */ }
+  });
+  const reason = await waitHealthy(() => neo4jService.health(ctx), neo4jService.startTimeoutSeconds);
+  if (reason !== null) throw new Error(`the private Neo4j did not start: ${reason} (log: ${ctx.logFile("neo4j")})`);
+  return { cfg, driver: createNeo4j(cfg.neo4j) };
+}
+
+/** The private Neo4j, started on first use, with an empty graph (every node, constraint and projection dropped). */
+export async function privateNeo4j(): Promise<PrivateNeo4j> {
+  server ??= start();
+  const neo = await server;
+  await cypher(
+    neo.driver,
+    "CALL gds.graph.list() YIELD graphName CALL gds.graph.drop(graphName, false) YIELD graphName AS g RETURN count(*)",
+  );
+  await cypher(neo.driver, "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS");
+  for (const c of await cypher<{ name: string }>(neo.driver, "SHOW CONSTRAINTS YIELD name")) {
+    await cypher(neo.driver, `DROP CONSTRAINT ${c.name} IF EXISTS`);
+  }
+  return neo;
+}
