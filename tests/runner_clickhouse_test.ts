@@ -3,7 +3,8 @@
  * data directory per process): a tiny project whose marts read a PostgreSQL model through `postgresql()`, on a
  * private chDB directory and private PostgreSQL schemas (prefix `rt_ch_`). Covers the table (EXCHANGE TABLES),
  * view and partition-replacing incremental materializations, a singular test across engines, write-audit-publish
- * on ClickHouse, and that ClickHouse is opened only when a ClickHouse model is selected.
+ * on ClickHouse, and that ClickHouse is opened only when a ClickHouse model is selected; and that PostgreSQL's
+ * password appears in no compiled file, log line, stored view or table, nor in the chDB folder once the runner ends.
  * Needs PostgreSQL and the chdb npm package.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
@@ -12,6 +13,7 @@ import { config, PROJECT_ROOT } from "../src/config.ts";
 import { createPostgres } from "../src/clients/postgres.ts";
 import { dropPrivateWarehouse } from "../src/runner/testing.ts";
 import type { NodeResult } from "../src/runner/execute.ts";
+import { pgLiteral } from "../src/runner/quote.ts";
 
 const PREFIX = "rt_ch_";
 
@@ -61,6 +63,12 @@ materialized: view
 */
 select day, events from {{ ref('mart_daily') }}
 `,
+  "models/marts/mart_pg_view.sql": `/*
+materialized: view
+description: a stored ClickHouse view straight over PostgreSQL (it keeps the postgresql() read in its definition)
+*/
+select id, {{ var('label', 'string', 'plain') }} as label from {{ ref('pg_events') }}
+`,
   "models/tests/mart_daily_adds_up.sql": `/*
 description: the daily mart counts every PostgreSQL row exactly once
 */
@@ -73,10 +81,11 @@ interface Run {
   code: number;
   summary: Record<string, unknown>;
   results: NodeResult[];
+  stdout: string;
   stderr: string;
 }
 
-async function models(root: string, chPath: string, args: string[]): Promise<Run> {
+async function models(root: string, chPath: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
   const target = join(root, "target");
   await Deno.remove(join(target, "run_results.json")).catch(() => {});
   const out = await new Deno.Command(Deno.execPath(), {
@@ -93,7 +102,7 @@ async function models(root: string, chPath: string, args: string[]): Promise<Run
       target,
     ],
     cwd: PROJECT_ROOT,
-    env: { CLICKHOUSE_URL: `chdb://${chPath}`, CLICKHOUSE_DATABASE: "rt_marts", LOG_FORMAT: "json" },
+    env: { CLICKHOUSE_URL: `chdb://${chPath}`, CLICKHOUSE_DATABASE: "rt_marts", LOG_FORMAT: "json", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -107,8 +116,51 @@ async function models(root: string, chPath: string, args: string[]): Promise<Run
     code: out.code,
     summary: JSON.parse(stdout.trim().split("\n").at(-1)!),
     results,
+    stdout,
     stderr: dec.decode(out.stderr),
   };
+}
+
+/** Rows of a query on a chDB folder, read in a separate process (one chDB folder per process). */
+async function chdbRows(chPath: string, query: string): Promise<Record<string, string>[]> {
+  const code = `import { chQuery, createClickHouse } from ${
+    JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))
+  };
+const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(chPath)} }, user: "", password: "",
+  database: "rt_marts", pgAddress: "" });
+console.log(JSON.stringify(await chQuery(ch, ${JSON.stringify(query)})));
+await ch.close();`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    cwd: PROJECT_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  if (out.code !== 0) throw new Error(`chdb query failed: ${dec.decode(out.stderr)}`);
+  return JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
+}
+
+/** Every file under `dir` whose bytes contain `needle`. */
+async function filesHolding(dir: string, needle: string): Promise<string[]> {
+  const want = new TextEncoder().encode(needle);
+  const found: string[] = [];
+  const walk = async (d: string) => {
+    for await (const e of Deno.readDir(d)) {
+      const path = join(d, e.name);
+      if (e.isDirectory) await walk(path);
+      else if (e.isFile) {
+        const bytes = await Deno.readFile(path);
+        outer: for (let i = 0; i + want.length <= bytes.length; i++) {
+          for (let j = 0; j < want.length; j++) if (bytes[i + j] !== want[j]) continue outer;
+          found.push(path);
+          break;
+        }
+      }
+    }
+  };
+  await walk(dir);
+  return found;
 }
 
 const byName = (r: Run, name: string) => r.results.find((x) => x.name === name)!;
@@ -169,6 +221,61 @@ Deno.test({
       });
     } finally {
       await dropPrivateWarehouse(sql, PREFIX);
+      await sql.end();
+      await Deno.remove(root, { recursive: true });
+      await Deno.remove(chPath, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "no compiled file, log line or stored ClickHouse view or table holds the PostgreSQL password",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "runner_ch_secret_" });
+    const chPath = await Deno.makeTempDir({ prefix: "sp-runner-ch-secret-" });
+    const sql = createPostgres(config().postgres);
+    // A role of its own, so that the password is a string found nowhere else (quotes and a backslash included).
+    const role = "rt_ch_secret_reader";
+    // Searched for by its random middle, which any escaping of the whole leaves as it is.
+    const secret = crypto.randomUUID();
+    const password = `pw'${secret}\\x`;
+    const env = { POSTGRES_USER: role, POSTGRES_PASSWORD: password };
+    try {
+      for (const [path, text] of Object.entries(FILES)) {
+        await Deno.mkdir(join(root, path, ".."), { recursive: true });
+        await Deno.writeTextFile(join(root, path), text);
+      }
+      await dropPrivateWarehouse(sql, PREFIX);
+      await sql.unsafe(`drop role if exists ${role}`);
+      await sql.unsafe(`create role ${role} login password ${pgLiteral(password)}`);
+      await sql.unsafe(`grant ${role} to current_user`);
+      await sql.unsafe(`grant connect, create on database ${config().postgres.database} to ${role}`);
+
+      const built = await models(root, chPath, ["build"], env);
+      assertEquals([built.code, built.summary.errors, built.summary.tests_failed], [0, 0, 0], built.stderr);
+      assertEquals(built.results.find((r) => r.name === "mart_pg_view")?.status, "success");
+      // A second process reads the stored view over PostgreSQL: the collection is defined again at connect.
+      const tested = await models(root, chPath, ["test", "-s", "mart_pg_view", "mart_ids"], env);
+      assertEquals([tested.code, tested.summary.tests_failed], [0, 0], tested.stderr);
+
+      const stored = await chdbRows(
+        chPath,
+        "select name, engine, create_table_query as ddl from system.tables where database = 'rt_marts' order by name",
+      );
+      assertEquals(stored.map((t) => t.name), ["mart_daily", "mart_days_view", "mart_ids", "mart_pg_view"]);
+      const pgView = stored.find((t) => t.name === "mart_pg_view")!;
+      assert(pgView.ddl!.includes("postgresql(socialpulse_pg"), pgView.ddl!);
+      assertEquals(stored.filter((t) => t.ddl!.includes(secret)).map((t) => t.name), []);
+      assertEquals(await filesHolding(join(root, "target"), secret), []);
+      for (const r of [built, tested]) assert(!(r.stdout + r.stderr).includes(secret), "a log line holds it");
+      // With no runner process open, the chDB folder holds it nowhere (the collection is dropped at close).
+      assertEquals(await filesHolding(chPath, secret), []);
+    } finally {
+      await dropPrivateWarehouse(sql, PREFIX);
+      await sql.unsafe(`drop owned by ${role}`);
+      await sql.unsafe(`drop role if exists ${role}`);
       await sql.end();
       await Deno.remove(root, { recursive: true });
       await Deno.remove(chPath, { recursive: true });
