@@ -23,6 +23,7 @@ interface EnvFile {
 interface Service {
   image?: string;
   build?: { context: string; dockerfile: string };
+  pull_policy?: string;
   command?: string[];
   entrypoint?: string[];
   environment?: Record<string, string | number | boolean | null>;
@@ -30,16 +31,17 @@ interface Service {
   ports?: string[];
   volumes?: string[];
   healthcheck?: HealthCheck;
-  depends_on?: Record<string, { condition?: string }>;
+  depends_on?: Record<string, { condition?: string; required?: boolean }>;
   restart?: string;
   profiles?: string[];
+  networks?: string[] | Record<string, { aliases?: string[] } | null>;
 }
 
 interface Compose {
   name?: string;
   version?: unknown;
   services: Record<string, Service>;
-  networks?: Record<string, { name?: string }>;
+  networks?: Record<string, { name?: string; internal?: boolean }>;
   volumes?: Record<string, unknown>;
 }
 
@@ -55,6 +57,8 @@ const dockerfile = await readText("docker/Dockerfile");
 const airflowDockerfile = await readText("docker/airflow.Dockerfile");
 const dockerignore = await readText(".dockerignore");
 const readme = await readText("docker/README.md");
+const airflowEntrypoint = await readText("docker/airflow-entrypoint.sh");
+const airflowConstraints = await readText("dev/airflow/constraints.txt");
 const envExample = await readText(".env.example");
 const packageJson = JSON.parse(await readText("package.json")) as {
   dependencies?: Record<string, string>;
@@ -63,14 +67,18 @@ const packageJson = JSON.parse(await readText("package.json")) as {
 
 const EXPECTED_SERVICES = [
   "minio",
-  "minio-init",
+  "versitygw",
+  "s3-init",
   "postgres",
+  "postgres-roles",
   "clickhouse",
   "neo4j",
   "mailpit",
   "tasks",
   "generator",
+  "docker-socket-proxy",
   "airflow-db",
+  "airflow-secrets",
   "airflow-init",
   "airflow-apiserver",
   "airflow-scheduler",
@@ -79,9 +87,13 @@ const EXPECTED_SERVICES = [
 ];
 
 /** Services that run to completion (or only on demand); every other service must stay up and report health. */
-const ONE_SHOT_SERVICES = ["minio-init", "airflow-init", "tasks"];
+const ONE_SHOT_SERVICES = ["s3-init", "postgres-roles", "airflow-secrets", "airflow-init", "tasks"];
+
+/** The two S3 servers: one profile each, both reachable as `s3` (the app's S3_ENDPOINT host). */
+const S3_SERVERS: Record<string, string> = { minio: "minio", versitygw: "versitygw" };
 
 const AIRFLOW_SERVICES = [
+  "airflow-secrets",
   "airflow-init",
   "airflow-apiserver",
   "airflow-scheduler",
@@ -89,16 +101,19 @@ const AIRFLOW_SERVICES = [
   "airflow-triggerer",
 ];
 
+/** Airflow services that run Airflow itself (airflow-secrets only writes the secrets). */
+const AIRFLOW_PROCESSES = AIRFLOW_SERVICES.filter((name) => name !== "airflow-secrets");
+
 /** Services that run socialpulse code or hand the app configuration on to it (Airflow's DockerOperator). */
-const APP_SERVICES = ["tasks", "generator", ...AIRFLOW_SERVICES];
+const APP_SERVICES = ["tasks", "generator", "s3-init", ...AIRFLOW_PROCESSES];
 
 /** Variables that only compose.yml reads (not the app); each is documented in docker/README.md. */
 const COMPOSE_ONLY_VARIABLES = [
   "AIRFLOW_ADMIN_USER",
   "AIRFLOW_ADMIN_PASSWORD",
-  "AIRFLOW_JWT_SECRET",
   "AIRFLOW_FERNET_KEY",
-  "DOCKER_GID",
+  "AIRFLOW_API_SECRET_KEY",
+  "AIRFLOW_JWT_SECRET",
   "DOCKER_SOCKET",
 ];
 
@@ -108,6 +123,7 @@ const IMAGE_VARIABLES = ["HOSTNAME"];
 /** Where each stateful service keeps its data. */
 const STATE_DIRECTORIES: Record<string, string> = {
   minio: "/data",
+  versitygw: "/data",
   postgres: "/var/lib/postgresql/data",
   clickhouse: "/var/lib/clickhouse",
   neo4j: "/data",
@@ -292,12 +308,13 @@ Deno.test("compose.yml publishes each service on the port that config.ts default
   const clickhousePort = Number(new URL(environment("generator").CLICKHOUSE_URL ?? "").port);
   const expected: [string, number][] = [
     ["minio", Number(DEFAULTS.s3.endpoint.port)],
+    ["versitygw", Number(DEFAULTS.s3.endpoint.port)],
     ["postgres", DEFAULTS.postgres.port],
     ["neo4j", Number(new URL(DEFAULTS.neo4j.url).port)],
     ["mailpit", DEFAULTS.smtp.port],
     ["clickhouse", clickhousePort],
   ];
-  deepStrictEqual(expected.map(([, port]) => port), [9000, 5432, 7687, 1025, 8123]);
+  deepStrictEqual(expected.map(([, port]) => port), [9000, 9000, 5432, 7687, 1025, 8123]);
   for (const [name, port] of expected) {
     equal(hostPort(name, port), port, `${name} must publish container port ${port} on host port ${port}`);
   }
@@ -323,12 +340,13 @@ Deno.test("compose.yml points the app services at the services inside the networ
     ["SMTP_HOST", cfg.smtp.host, cfg.smtp.port],
   ];
   for (const [variable, host, port] of targets) {
-    ok(compose.services[host], `${variable} points at '${host}', which is not a service of compose.yml`);
-    ok(
-      hostPort(host, port) !== undefined,
-      `${variable} points at ${host}:${port}, but ${host} does not serve port ${port}`,
-    );
+    const named = servicesNamed(host);
+    ok(named.length > 0, `${variable} points at '${host}', which is no service or alias of compose.yml`);
+    for (const name of named) {
+      ok(hostPort(name, port) !== undefined, `${variable} points at ${host}:${port}, but ${name} does not serve it`);
+    }
   }
+  deepStrictEqual(servicesNamed(cfg.s3.endpoint.hostname).sort(), Object.keys(S3_SERVERS).sort());
   equal(cfg.clickhouse.target.kind, "http", "in Docker the marts live in the ClickHouse server, not chDB");
   for (const name of APP_SERVICES) {
     const other = environment(name);
@@ -337,6 +355,16 @@ Deno.test("compose.yml points the app services at the services inside the networ
     }
   }
 });
+
+/** Services that answer to a host name on the default network: by service name or by network alias. */
+function servicesNamed(host: string): string[] {
+  return Object.entries(compose.services).filter(([name, s]) => {
+    if (name === host) return true;
+    const networks = s.networks;
+    if (!networks || Array.isArray(networks)) return false;
+    return (networks.default?.aliases ?? []).includes(host);
+  }).map(([name]) => name);
+}
 
 function hostAndPort(url: string): [string, number] {
   const u = new URL(url);
@@ -405,6 +433,10 @@ Deno.test("compose.yml gives each service the credentials that the app connects 
     CLICKHOUSE_DATABASE: "marts",
     NEO4J_USER: "neo4j",
     NEO4J_PASSWORD: "graph-secret",
+    POSTGRES_LOADER_PASSWORD: "loader-secret",
+    POSTGRES_MODELLER_PASSWORD: "modeller-secret",
+    POSTGRES_READER_PASSWORD: "reader-secret",
+    CLICKHOUSE_READER_PASSWORD: "ch-reader-secret",
   };
   // Without a .env, with .env.example as it is, and with every credential changed.
   for (const dotenv of [{}, parseDotenv(envExample), changed]) {
@@ -416,21 +448,34 @@ Deno.test("compose.yml gives each service the credentials that the app connects 
       MINIO_ROOT_PASSWORD: cfg.s3.secretKey,
       MINIO_SITE_REGION: cfg.s3.region,
     });
-    deepStrictEqual(env("minio-init", ["S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET"]), {
-      S3_ACCESS_KEY: cfg.s3.accessKey,
-      S3_SECRET_KEY: cfg.s3.secretKey,
-      S3_BUCKET: cfg.s3.bucket,
+    deepStrictEqual(env("versitygw", ["ROOT_ACCESS_KEY", "ROOT_SECRET_KEY", "VGW_REGION"]), {
+      ROOT_ACCESS_KEY: cfg.s3.accessKey,
+      ROOT_SECRET_KEY: cfg.s3.secretKey,
+      VGW_REGION: cfg.s3.region,
+    });
+    const roleKeys = ["POSTGRES_LOADER_PASSWORD", "POSTGRES_MODELLER_PASSWORD", "POSTGRES_READER_PASSWORD"];
+    deepStrictEqual(env("postgres-roles", ["POSTGRES_DB", "POSTGRES_USER", "PGPASSWORD", ...roleKeys]), {
+      POSTGRES_DB: cfg.postgres.database,
+      POSTGRES_USER: cfg.postgres.user,
+      PGPASSWORD: cfg.postgres.password,
+      POSTGRES_LOADER_PASSWORD: cfg.postgres.roles.loader.password,
+      POSTGRES_MODELLER_PASSWORD: cfg.postgres.roles.modeller.password,
+      POSTGRES_READER_PASSWORD: cfg.postgres.roles.reader.password,
     });
     deepStrictEqual(env("postgres", ["POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"]), {
       POSTGRES_DB: cfg.postgres.database,
       POSTGRES_USER: cfg.postgres.user,
       POSTGRES_PASSWORD: cfg.postgres.password,
     });
-    deepStrictEqual(env("clickhouse", ["CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_DB"]), {
-      CLICKHOUSE_USER: cfg.clickhouse.user,
-      CLICKHOUSE_PASSWORD: cfg.clickhouse.password,
-      CLICKHOUSE_DB: cfg.clickhouse.database,
-    });
+    deepStrictEqual(
+      env("clickhouse", ["CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_DB", "CLICKHOUSE_READER_PASSWORD"]),
+      {
+        CLICKHOUSE_USER: cfg.clickhouse.user,
+        CLICKHOUSE_PASSWORD: cfg.clickhouse.password,
+        CLICKHOUSE_DB: cfg.clickhouse.database,
+        CLICKHOUSE_READER_PASSWORD: cfg.clickhouse.reader.password,
+      },
+    );
     // src/clients/neo4j.ts connects without credentials when the password is empty, else as NEO4J_USER or neo4j.
     deepStrictEqual(env("neo4j", ["NEO4J_AUTH"]), {
       NEO4J_AUTH: cfg.neo4j.password === "" ? "none" : `${cfg.neo4j.user || "neo4j"}/${cfg.neo4j.password}`,
@@ -461,7 +506,7 @@ Deno.test("compose.yml keeps the app's NEO4J_* variables away from the neo4j ima
 });
 
 Deno.test("compose.yml keeps Airflow's metadata out of the warehouse", () => {
-  for (const name of AIRFLOW_SERVICES) {
+  for (const name of AIRFLOW_PROCESSES) {
     const conn = environment(name).AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?? "";
     equal(new URL(conn.replace(/^[a-z0-9+]+:/, "postgresql:")).hostname, "airflow-db", `${name} metadata database`);
     equal(environment(name).AIRFLOW__CORE__EXECUTOR, "LocalExecutor", name);
@@ -469,26 +514,146 @@ Deno.test("compose.yml keeps Airflow's metadata out of the warehouse", () => {
   equal(service("airflow-db").env_file, undefined, "airflow-db must not take the warehouse credentials from .env");
 });
 
+Deno.test("compose.yml gives the Docker API to the scheduler only, through a read-only socket proxy", () => {
+  // Only the proxy mounts the host's socket, read-only; nobody holds it raw or joins the Docker socket's group.
+  for (const [name, s] of Object.entries(compose.services)) {
+    const socketMounts = (s.volumes ?? []).map((v) => interpolate(String(v), {}))
+      .filter((v) => v.split(":")[1] === "/var/run/docker.sock");
+    if (name === "docker-socket-proxy") {
+      equal(socketMounts.length, 1, "the proxy mounts the Docker socket");
+      ok(socketMounts[0]?.endsWith(":ro"), `the proxy must mount the socket read-only: ${socketMounts[0]}`);
+    } else {
+      deepStrictEqual(socketMounts, [], `${name} must not mount the Docker socket; it goes through the proxy`);
+    }
+    equal((s as { group_add?: unknown }).group_add, undefined, `${name} must not join a host group`);
+  }
+  // The proxy passes on what DockerOperator uses (containers, image list, write methods) and nothing else.
+  const proxy = environment("docker-socket-proxy");
+  deepStrictEqual(Object.keys(proxy).filter((k) => proxy[k] === "1").sort(), ["CONTAINERS", "IMAGES", "POST"]);
+  // It sits on an internal network with the scheduler alone.
+  equal(compose.networks?.["docker-api"]?.internal, true, "the docker-api network must be internal");
+  const onDockerApi = Object.entries(compose.services).filter(([, s]) => {
+    const n = s.networks;
+    return Array.isArray(n) ? n.includes("docker-api") : n !== undefined && "docker-api" in n;
+  }).map(([name]) => name);
+  deepStrictEqual(onDockerApi.sort(), ["airflow-scheduler", "docker-socket-proxy"]);
+  deepStrictEqual(service("docker-socket-proxy").networks, ["docker-api"], "the proxy must not join the stack network");
+
+  const env = environment("airflow-scheduler");
+  const dockerUrl = new URL(env.SOCIALPULSE_DOCKER_URL ?? "");
+  equal(`${dockerUrl.protocol}//${dockerUrl.hostname}`, "tcp://docker-socket-proxy");
+  equal(env.DOCKER_HOST, env.SOCIALPULSE_DOCKER_URL, "DockerOperator falls back to DOCKER_HOST");
+  const proxyHealth = stringsIn(service("docker-socket-proxy").healthcheck?.test).join(" ");
+  ok(proxyHealth.includes(`:${dockerUrl.port}/`), `the proxy's health check must probe port ${dockerUrl.port}`);
+  equal(service("airflow-scheduler").depends_on?.["docker-socket-proxy"]?.condition, "service_healthy");
+});
+
 Deno.test("compose.yml lets the scheduler start task containers on the stack network", () => {
-  const scheduler = service("airflow-scheduler");
-  ok(
-    (scheduler.volumes ?? []).some((v) => String(v).endsWith(":/var/run/docker.sock")),
-    "the scheduler (LocalExecutor) runs DockerOperator and needs the Docker socket",
-  );
   const env = environment("airflow-scheduler");
   equal(env.SOCIALPULSE_TASK_IMAGE, service("tasks").image);
   equal(env.SOCIALPULSE_TASK_IMAGE, service("generator").image);
   equal(env.SOCIALPULSE_DOCKER_NETWORK, compose.networks?.default?.name);
+  equal(env.SOCIALPULSE_RUNNER_TARGET_VOLUME, `${compose.name}_runner-target`);
+  ok(Object.keys(compose.volumes ?? {}).includes("runner-target"));
   const executionApi = new URL(env.AIRFLOW__CORE__EXECUTION_API_SERVER_URL ?? "");
   equal(executionApi.hostname, "airflow-apiserver");
   ok(hostPort("airflow-apiserver", Number(executionApi.port)), "the execution API port of airflow-apiserver");
+});
+
+Deno.test("compose.yml gives Airflow its secrets from the airflow-secrets volume, never from the file", () => {
+  const secretSettings = ["AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API__SECRET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET"];
   for (const name of AIRFLOW_SERVICES) {
-    equal(
-      environment(name).AIRFLOW__API_AUTH__JWT_SECRET,
-      env.AIRFLOW__API_AUTH__JWT_SECRET,
-      `${name} must sign execution API tokens with the scheduler's secret`,
+    for (const setting of secretSettings) {
+      ok(!(setting in environment(name)), `${name} sets ${setting} in compose.yml; it must come from the volume`);
+    }
+    ok(
+      (service(name).volumes ?? []).map(String).includes("airflow-secrets:/opt/airflow/secrets"),
+      `${name} must mount the airflow-secrets volume`,
     );
   }
+  for (const name of AIRFLOW_PROCESSES) {
+    equal(service(name).depends_on?.["airflow-secrets"]?.condition, "service_completed_successfully", name);
+  }
+  deepStrictEqual(service("airflow-secrets").command, ["socialpulse-secrets"]);
+  const stage = finalStage(airflowDockerfile);
+  const entrypoint = JSON.parse(stage.findLast((i) => i.keyword === "ENTRYPOINT")?.args ?? "[]") as string[];
+  deepStrictEqual(entrypoint, ["/usr/local/bin/socialpulse-entrypoint"]);
+  ok(
+    stage.some((i) =>
+      i.keyword === "COPY" && i.args.endsWith("airflow-entrypoint.sh /usr/local/bin/socialpulse-entrypoint")
+    ),
+    "the image must carry docker/airflow-entrypoint.sh as its entrypoint",
+  );
+  for (const setting of secretSettings) ok(airflowEntrypoint.includes(`=${setting}`), `the entrypoint sets ${setting}`);
+});
+
+Deno.test("compose.yml builds each image once and never pulls a locally built one", () => {
+  const byImage = new Map<string, string[]>();
+  for (const [name, s] of Object.entries(compose.services)) {
+    byImage.set(s.image ?? "", [...(byImage.get(s.image ?? "") ?? []), name]);
+  }
+  for (const [image, users] of byImage) {
+    const builders = users.filter((name) => service(name).build);
+    if (builders.length === 0) continue;
+    equal(builders.length, 1, `${image} is built by ${builders.join(", ")}: build it once`);
+    const builder = builders[0] ?? "";
+    equal(service(builder).pull_policy, "build", `${builder} builds ${image}`);
+    ok(!(service(builder).profiles ?? []).length, `${builder} builds ${image}, so it must run without a profile`);
+    for (const name of users.filter((u) => u !== builder)) {
+      equal(service(name).pull_policy, "never", `${name} uses the locally built ${image}: pull_policy: never`);
+    }
+  }
+  ok((byImage.get("socialpulse-tasks:latest") ?? []).length >= 2);
+  ok((byImage.get("socialpulse-airflow:latest") ?? []).length >= 5);
+});
+
+Deno.test("compose.yml chooses the S3 server by profile, and the bucket waits for whichever runs", () => {
+  for (const [name, profile] of Object.entries(S3_SERVERS)) {
+    deepStrictEqual(service(name).profiles, [profile], `${name} runs under the profile ${profile}`);
+    deepStrictEqual(service("s3-init").depends_on?.[name], { condition: "service_healthy", required: false });
+  }
+  equal(parseDotenv(envExample).COMPOSE_PROFILES, "minio", ".env.example must pick one S3 server");
+  for (const name of ["generator", "airflow-scheduler", "tasks"]) {
+    equal(service(name).depends_on?.["s3-init"]?.condition, "service_completed_successfully", name);
+  }
+  // s3-init creates the bucket with the app's own client, so it needs no image of either S3 vendor.
+  equal(service("s3-init").image, service("generator").image);
+});
+
+Deno.test("compose.yml health checks see the real servers: ClickHouse off loopback, Neo4j with both plugins", () => {
+  // ClickHouse's first-start setup server listens on 127.0.0.1 only, so a check on loopback passes too early.
+  const clickhouse = stringsIn(service("clickhouse").healthcheck?.test).join(" ");
+  ok(clickhouse.includes(":8123/ping"), "ClickHouse's check pings its HTTP port");
+  ok(!/127\.0\.0\.1|localhost/.test(clickhouse), `ClickHouse's check must not use loopback: ${clickhouse}`);
+  // Neo4j starts without a plugin whose download failed; only a query through Bolt sees that.
+  const neo4j = stringsIn(service("neo4j").healthcheck?.test).join(" ");
+  for (const part of ["cypher-shell", "gds.version()", "apoc.version()"]) {
+    ok(neo4j.includes(part), `Neo4j's check must run ${part}`);
+  }
+});
+
+Deno.test("compose.yml keeps the runner's artifacts in a volume at RUNNER_TARGET_DIR, writable in the image", () => {
+  const stage = finalStage(dockerfile);
+  const targetDir = stage.find((i) => i.keyword === "ENV" && i.args.startsWith("RUNNER_TARGET_DIR="))?.args
+    .split("=")[1];
+  ok(targetDir !== undefined && targetDir.startsWith("/"), "the image sets RUNNER_TARGET_DIR to an absolute folder");
+  ok(targetDir.startsWith("/var/lib/socialpulse/"), "outside the read-only code in /app");
+  const prepare = stage.find((i) => i.keyword === "RUN" && i.args.includes("mkdir"))?.args ?? "";
+  ok(prepare.includes('mkdir -p "$RUNNER_TARGET_DIR"'), "the image creates the folder");
+  ok(/chown -R deno:deno .*\/var\/lib\/socialpulse/.test(prepare), "the runtime user owns it");
+  for (const name of ["tasks", "generator"]) {
+    equal(environment(name).RUNNER_TARGET_DIR, targetDir, name);
+    ok((service(name).volumes ?? []).includes(`runner-target:${targetDir}`), `${name} mounts runner-target`);
+  }
+});
+
+Deno.test("the dags folder that compose.yml mounts is committed", async () => {
+  const mount = (service("airflow-scheduler").volumes ?? []).map(String).find((v) =>
+    v.endsWith(":/opt/airflow/dags:ro")
+  );
+  equal(mount?.split(":")[0], "../dags");
+  const info = await Deno.stat(new URL("dags/README.md", ROOT));
+  ok(info.isFile, "dags/README.md keeps the folder in git");
 });
 
 Deno.test("compose.yml keeps the data of every stateful service in a named volume", () => {
@@ -503,11 +668,18 @@ Deno.test("compose.yml keeps the data of every stateful service in a named volum
 Deno.test("compose.yml pins every image it pulls", () => {
   for (const [name, s] of Object.entries(compose.services)) {
     ok(s.image, `${name} needs an image name`);
-    if (s.build) continue;
+    if (s.build || s.pull_policy === "never") continue;
     const tag = s.image.split(":")[1] ?? "";
     ok(/\d/.test(tag) && tag !== "latest", `${name} uses '${s.image}': pin a version tag`);
   }
-  ok(/^minio\/minio:RELEASE\.\d{4}-\d{2}-\d{2}T/.test(service("minio").image ?? ""), "MinIO pins a RELEASE tag");
+  // MinIO left Docker Hub in September 2026; its last community images stay on quay.io.
+  ok(/^quay\.io\/minio\/minio:RELEASE\.\d{4}-\d{2}-\d{2}T/.test(service("minio").image ?? ""), "MinIO from quay.io");
+  for (const [name, s] of Object.entries(compose.services)) {
+    ok(
+      !/^(docker\.io\/)?minio\//.test(s.image ?? ""),
+      `${name} pulls ${s.image} from Docker Hub, which no longer has it`,
+    );
+  }
 });
 
 Deno.test("docker/Dockerfile builds the task image without the chdb engine", () => {
@@ -541,14 +713,23 @@ Deno.test(".dockerignore keeps local state, history and secrets out of the task 
   }
 });
 
-Deno.test("docker/airflow.Dockerfile adds the Docker provider without moving Airflow", () => {
+Deno.test("docker/airflow.Dockerfile adds the providers without moving Airflow from the native install's set", () => {
   const all = instructions(airflowDockerfile);
   const version = all.find((i) => i.keyword === "ARG" && i.args.startsWith("AIRFLOW_VERSION="))?.args;
   ok(/^AIRFLOW_VERSION=3\.\d+\.\d+$/.test(version ?? ""), `pin an Airflow 3 release, not '${version}'`);
   const install = all.find((i) => i.keyword === "RUN" && i.args.includes("pip install"))?.args ?? "";
-  ok(install.includes("apache-airflow-providers-docker"), "install apache-airflow-providers-docker");
+  for (const provider of ["docker", "smtp", "standard"]) {
+    ok(install.includes(`apache-airflow-providers-${provider}`), `install apache-airflow-providers-${provider}`);
+  }
   ok(install.includes('"apache-airflow==${AIRFLOW_VERSION}"'), "keep Airflow at its version in the same pip call");
-  ok(install.includes("--constraint"), "install against Airflow's constraints");
+  // The constraints the native install froze (dev/airflow/constraints.txt), copied in: no GitHub at build time.
+  const copied = all.find((i) => i.keyword === "COPY" && i.args.startsWith("dev/airflow/constraints.txt "))?.args;
+  ok(copied, "copy dev/airflow/constraints.txt into the image");
+  ok(install.includes(`--constraint ${copied.split(" ")[1]}`), "install against the copied constraints");
+  ok(!install.includes("githubusercontent"), "no constraints from GitHub");
+  const pinned = /^apache-airflow==(\S+)$/m.exec(airflowConstraints)?.[1];
+  equal(version, `AIRFLOW_VERSION=${pinned}`, "the image's Airflow is the version the constraints were frozen for");
+  equal(service("airflow-secrets").build?.context, "..", "the Airflow image builds from the repository root");
 });
 
 Deno.test(".env.example lists every variable of config.ts", () => {
@@ -563,5 +744,40 @@ Deno.test("docker/README.md gives the URL of every web UI the stack publishes", 
     const host = hostPort(name, port);
     equal(host, port, `${name} must publish its UI port ${port}`);
     ok(readme.includes(`http://localhost:${host}`), `docker/README.md does not mention http://localhost:${host}`);
+  }
+});
+
+/** Every Markdown file of the repository's docs, and compose.yml itself: where a user copies a command from. */
+async function runInstructions(): Promise<[string, string][]> {
+  const files = ["docker/compose.yml", "README.md", "docker/README.md", "dags/README.md"];
+  for await (const e of Deno.readDir(new URL("docs/", ROOT))) {
+    if (e.isFile && e.name.endsWith(".md")) files.push(`docs/${e.name}`);
+  }
+  return await Promise.all(files.map(async (f) => [f, await readText(f)] as [string, string]));
+}
+
+Deno.test("every `docker compose` command in the docs runs the stack one way: --env-file .env -f docker/compose.yml", async () => {
+  let commands = 0;
+  for (const [file, text] of await runInstructions()) {
+    for (const m of text.matchAll(/docker compose (?=\S)(.{0,60})/g)) {
+      commands++;
+      ok(
+        (m[1] ?? "").startsWith("--env-file .env -f docker/compose.yml "),
+        `${file}: 'docker compose ${m[1]}' must start with --env-file .env -f docker/compose.yml`,
+      );
+    }
+  }
+  ok(commands >= 5, `found only ${commands} docker compose commands`);
+  for (const file of ["docker/compose.yml", "README.md", "docker/README.md"]) {
+    ok((await readText(file)).includes("cp .env.example .env"), `${file} must say to create .env first`);
+  }
+});
+
+Deno.test("both READMEs ask for Compose 2.24+, which env_file.required needs", async () => {
+  ok(compose.services.generator?.env_file?.some((f) => typeof f !== "string" && f.required === false));
+  for (const file of ["README.md", "docker/README.md"]) {
+    const text = await readText(file);
+    ok(/Compose 2\.24\+/.test(text), `${file} must say Compose 2.24+`);
+    ok(!/Compose v2\b(?!\.)/.test(text), `${file} still says "Compose v2", too old for env_file.required`);
   }
 });
