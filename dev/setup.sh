@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Bootstrap a machine for socialpulse without Docker: Deno (from the npm package `deno`, pinned) and the
-# project's npm packages. Idempotent and quick when everything is present. The services themselves are
-# installed and started by `deno task stack:up`.
+# Bootstrap a machine for socialpulse without Docker: Deno (from the npm package `deno`, pinned), the project's npm
+# packages, Airflow's virtualenv, and the tools that check the Docker files (dev/check_tools.sh: Docker Compose and
+# hadolint). Idempotent and quick when everything is present. The services themselves are installed and started by
+# `deno task stack:up`.
 #
 #   bash dev/setup.sh
 set -euo pipefail
@@ -34,4 +35,8 @@ need mvn "builds the Neo4j launcher"
 need java "runs Neo4j (Java 17 or 21)"
 # Airflow (the DAG tests, `deno task start`) in a cached virtualenv pinned by dev/airflow/constraints.txt.
 bash dev/airflow/setup.sh >/dev/null
+# The Docker files' checks without Docker: Docker Compose (built once from the Go module proxy, ~6 minutes) for
+# tests/compose_parser_test.ts, and hadolint for `deno task check`. Cached in the tools folder like versitygw.
+need python3 "installs hadolint (Python 3 with venv)"
+bash dev/check_tools.sh >/dev/null
 echo "setup: deno $(deno --version | head -n1 | awk '{print $2}'), node $(node --version); ok"
