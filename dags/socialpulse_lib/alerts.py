@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 from collections import deque
 from pathlib import Path
@@ -96,26 +95,60 @@ def _ti_fields(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def log_tail(context: dict[str, Any], lines: int = LOG_TAIL_LINES) -> str:
-    """The last lines of the task try's log file, if this machine has it (the local log folder)."""
+def _step_output_file(context: dict[str, Any]) -> Path:
+    """The local runner's copy of this task try's output (runners.step_output_path, rendered)."""
     ti = context["ti"]
+    return Path(_settings().step_output_dir) / ti.dag_id / ti.run_id / f"{ti.task_id}.{ti.try_number}.log"
+
+
+def _tail(path: Path, lines: int) -> str | None:
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as f:
+            return "".join(deque(f, maxlen=lines))
+    except OSError:
+        return None
+
+
+def log_tail(context: dict[str, Any], lines: int = LOG_TAIL_LINES) -> str:
+    """The last lines of the task try's output: the local runner's copy, else Airflow's log file of the try (the
+    scheduler writes one), else the container's log lines that DockerOperator attaches to its exception."""
+    ti = context["ti"]
+    candidates = [_step_output_file(context)]
     try:
         from airflow.configuration import conf
 
         base = Path(conf.get("logging", "base_log_folder"))
+        candidates.append(
+            base / f"dag_id={ti.dag_id}" / f"run_id={ti.run_id}" / f"task_id={ti.task_id}" / f"attempt={ti.try_number}.log"
+        )
     except Exception:  # noqa: BLE001
-        return ""
-    candidates = [
-        base / f"dag_id={ti.dag_id}" / f"run_id={ti.run_id}" / f"task_id={ti.task_id}" / f"attempt={ti.try_number}.log"
-    ]
+        pass
     for path in candidates:
-        try:
-            with path.open("r", encoding="utf-8", errors="replace") as f:
-                tail = deque(f, maxlen=lines)
-            return "".join(tail)[-MAX_FIELD_CHARS:]
-        except OSError:
-            continue
+        text = _tail(path, lines)
+        if text:
+            return text[-MAX_FIELD_CHARS:]
+    logs = getattr(context.get("exception"), "logs", None)
+    if isinstance(logs, list) and logs:
+        return "\n".join(str(x) for x in logs[-lines:])[-MAX_FIELD_CHARS:]
     return ""
+
+
+def step_error(tail: str) -> str | None:
+    """The error message of the step's own JSON summary (the last line it printed), if the tail ends with it."""
+    for line in reversed(tail.strip().splitlines()):
+        line = line.strip()
+        start = line.find('{"task"')
+        if start < 0:
+            continue
+        try:
+            summary = json.loads(line[start:])
+        except ValueError:
+            return None
+        error = summary.get("error") if isinstance(summary, dict) else None
+        if isinstance(error, dict) and error.get("message"):
+            return f"{error.get('name', 'Error')}: {error['message']}"
+        return None
+    return None
 
 
 def _log_url(context: dict[str, Any]) -> str:
@@ -129,12 +162,14 @@ def on_task_failure(context: dict[str, Any]) -> None:
     """A step failed for good (its retries are spent): open or extend the task's incident."""
     try:
         exc = context.get("exception")
+        tail = log_tail(context)
+        airflow_error = f"{type(exc).__name__}: {exc}" if exc is not None else "unknown error"
+        own = step_error(tail)
         event = {
             **_ti_fields(context),
-            "error": (f"{type(exc).__name__}: {exc}" if exc is not None else "unknown error")[:MAX_FIELD_CHARS],
+            "error": (f"{own}\n({airflow_error})" if own else airflow_error)[:MAX_FIELD_CHARS],
             "log_url": _log_url(context),
-            "log_tail": log_tail(context),
-            "host": os.uname().nodename,
+            "log_tail": tail,
         }
     except Exception:  # noqa: BLE001
         log.exception("could not describe the failure")
@@ -151,6 +186,10 @@ def on_task_success(context: dict[str, Any]) -> None:
     except Exception:  # noqa: BLE001
         log.exception("could not read the step summary")
         return
+    try:
+        _step_output_file(context).unlink(missing_ok=True)
+    except Exception:  # noqa: BLE001
+        log.warning("could not delete the step's output copy", exc_info=True)
     notify("step", event)
 
 
@@ -173,6 +212,14 @@ def on_dag_success(context: dict[str, Any]) -> None:
         log.exception("could not describe the run")
         return
     notify("run", event)
+    try:
+        run = context["dag_run"]
+        # The local runner's output copies of this run's tasks were deleted one by one; drop their folder.
+        (Path(_settings().step_output_dir) / run.dag_id / run.run_id).rmdir()
+    except OSError:
+        pass
+    except Exception:  # noqa: BLE001
+        log.warning("could not remove the run's output folder", exc_info=True)
 
 
 def on_dag_failure(context: dict[str, Any]) -> None:

@@ -36,6 +36,21 @@ def common_arguments(step: Step, settings: Settings) -> dict[str, Any]:
     }
 
 
+def step_output_path(settings: Settings) -> str:
+    """Where the local runner keeps a copy of a task try's output (a Jinja template), for the failure mail's last
+    log lines: `airflow dags test` writes no task log files. The success callback deletes it."""
+    return f"{settings.step_output_dir}/{{{{ dag.dag_id }}}}/{{{{ run_id }}}}/{{{{ task.task_id }}}}.{{{{ ti.try_number }}}}.log"
+
+
+def local_command(settings: Settings, args: tuple[str, ...]) -> str:
+    """`deno task <args>` in the project folder, its output (stdout and stderr) also copied to step_output_path; the
+    exit code is the task's (pipefail), and the last line of output is still its JSON summary."""
+    return (
+        f'set -o pipefail; out="{step_output_path(settings)}"; mkdir -p "$(dirname "$out")"; '
+        f'{shlex.quote(settings.deno)} task {shlex.join(args)} 2>&1 | tee "$out"'
+    )
+
+
 def step_operator(dag: DAG, step: Step, settings: Settings, args: tuple[str, ...] | None = None):
     """The operator of one step for the configured runner (args: the step's arguments with placeholders filled)."""
     args = step.args if args is None else args
@@ -63,7 +78,7 @@ def step_operator(dag: DAG, step: Step, settings: Settings, args: tuple[str, ...
 
     return BashOperator(
         dag=dag,
-        bash_command=f"{shlex.quote(settings.deno)} task {shlex.join(args)}",
+        bash_command=local_command(settings, args),
         cwd=settings.project_dir,
         append_env=True,
         # Exit code 99 is a failure like any other, not "skipped".

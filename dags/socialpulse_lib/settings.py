@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -82,6 +83,7 @@ class Settings:
     # local runner
     project_dir: str
     deno: str
+    step_output_dir: str
     # docker runner
     task_image: str
     docker_url: str
@@ -105,6 +107,8 @@ def load(env: dict[str, str] | None = None) -> Settings:
         staging_retention_days=_int(env, "PIPELINE_STAGING_RETENTION_DAYS", 7, minimum=1),
         project_dir=env.get("SOCIALPULSE_PROJECT_DIR", "").strip() or str(Path(__file__).resolve().parents[2]),
         deno=env.get("SOCIALPULSE_DENO", "").strip() or "deno",
+        step_output_dir=env.get("SOCIALPULSE_STEP_OUTPUT_DIR", "").strip()
+        or os.path.join(tempfile.gettempdir(), "socialpulse-steps"),
         task_image=env.get("SOCIALPULSE_TASK_IMAGE", "").strip() or "socialpulse-tasks:latest",
         # DOCKER_URL; SOCIALPULSE_DOCKER_URL is the name docker/compose.yml used first.
         docker_url=env.get("DOCKER_URL", "").strip()
