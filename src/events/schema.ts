@@ -52,6 +52,7 @@ export const EVENT_TYPES = [
   "community.joined",
   "community.left",
   "community.moderator_added",
+  "community.moderator_removed",
   "community.post_pinned",
   "complaint.filed",
   "complaint.resolved",
@@ -68,11 +69,12 @@ export const EVENT_TYPES = [
 export type EventType = typeof EVENT_TYPES[number];
 
 /**
- * Event types that no user performs (badges awarded by rules, back-office and advertiser actions): their
- * `actor_user_id` is null, and they do not make anyone an active user.
+ * Event types that no user performs (badges awarded by rules, subscription charges made by the billing system,
+ * back-office and advertiser actions): their `actor_user_id` is null, and they do not make anyone an active user.
  */
 export const SYSTEM_EVENT_TYPES = [
   "user.badge_awarded",
+  "subscription.charged",
   "advertiser.registered",
   "campaign.created",
   "ad.created",
@@ -399,6 +401,12 @@ export const PAYLOADS = {
   }),
   "community.left": z.object({ community_id: id, user_id: id, membership_days: count.max(100_000) }),
   "community.moderator_added": z.object({ community_id: id, user_id: id, appointed_by_user_id: id }),
+  "community.moderator_removed": z.object({
+    community_id: id,
+    user_id: id,
+    removed_by_user_id: id.nullable(),
+    reason: z.enum(["left", "removed_by_owner"]),
+  }),
   "community.post_pinned": z.object({
     community_id: id,
     publication_id: id,
@@ -511,6 +519,10 @@ const CROSS_FIELD: { [T in EventType]?: (e: { occurred_at: string; payload: Payl
       : p.publication_id !== null && p.comment_id !== null;
     return ok ? null : `publication_id/comment_id do not fit target ${p.target}`;
   },
+  "community.moderator_removed": (e) =>
+    (e.payload.reason === "removed_by_owner") !== (e.payload.removed_by_user_id !== null)
+      ? "removed_by_user_id is set exactly when the owner removed the moderator"
+      : null,
   "campaign.created": (e) => (e.payload.ends_at <= e.payload.starts_at ? "ends_at is not after starts_at" : null),
   "subscription.charged": (e) =>
     e.payload.period_end <= e.payload.period_start ? "period_end is not after period_start" : null,

@@ -5,7 +5,15 @@
  * @module
  */
 import { createCampaign, registerAdvertiser, sponsor } from "./ads.ts";
-import { addModerator, createCommunity, joinCommunity, leaveCommunity, pin, resolveComplaint } from "./communities.ts";
+import {
+  addModerator,
+  createCommunity,
+  joinCommunity,
+  leaveCommunity,
+  pin,
+  removeModerator,
+  resolveComplaint,
+} from "./communities.ts";
 import { deleteOwnPublication, publish, view } from "./content.ts";
 import { type SimContext } from "./context.ts";
 import { activity, LOCALE_SHARE, localeActivity } from "./cycle.ts";
@@ -246,6 +254,8 @@ function act(ctx: SimContext, action: Action): boolean {
       return leaveCommunity(ctx);
     case "moderatorAdd":
       return addModerator(ctx);
+    case "moderatorRemove":
+      return removeModerator(ctx);
     case "pin":
       return pin(ctx);
     case "deletePublication":

@@ -92,13 +92,21 @@ export function leaveCommunity(ctx: SimContext): boolean {
   if (u === c.owner) return false;
   const user = s.users[u]!;
   const key = pairKey(ci, u);
+  // A moderator's role ends explicitly, just before the membership.
+  if (removeValue(c.moderators, u)) {
+    ctx.emit("community.moderator_removed", u, {
+      community_id: c.id,
+      user_id: user.id,
+      removed_by_user_id: null,
+      reason: "left",
+    });
+  }
   ctx.emit("community.left", u, {
     community_id: c.id,
     user_id: user.id,
     membership_days: Math.floor((ctx.now() - (ctx.memberSince.get(key) ?? ctx.now())) / DAY),
   });
   removeValue(c.members, u);
-  removeValue(c.moderators, u);
   removeValue(user.communities, ci);
   ctx.members.delete(key);
   ctx.memberSince.delete(key);
@@ -121,6 +129,24 @@ export function addModerator(ctx: SimContext): boolean {
     appointed_by_user_id: s.users[c.owner]!.id,
   });
   c.moderators.push(m);
+  return true;
+}
+
+/** A regular action: a community's owner removes one of its moderators (who stays a member). */
+export function removeModerator(ctx: SimContext): boolean {
+  const s = ctx.state;
+  if (s.communities.length === 0) return false;
+  const rng = ctx.rng;
+  const c = s.communities[rng.int(s.communities.length)]!;
+  if (c.moderators.length === 0) return false;
+  const m = rng.pick(c.moderators);
+  ctx.emit("community.moderator_removed", c.owner, {
+    community_id: c.id,
+    user_id: s.users[m]!.id,
+    removed_by_user_id: s.users[c.owner]!.id,
+    reason: "removed_by_owner",
+  });
+  removeValue(c.moderators, m);
   return true;
 }
 

@@ -58,14 +58,14 @@ export function subscribe(ctx: SimContext): boolean {
   return true;
 }
 
-/** Charge a month of a subscription and schedule the next charge. */
+/** Charge a month of a subscription and schedule the next charge (the billing system acts: no actor). */
 export function chargeSubscription(ctx: SimContext, serial: number) {
   const sub = ctx.subscriptions.get(serial);
   if (!sub || !sub.active) return;
   const s = ctx.state;
   const now = ctx.now();
   const end = now + 30 * DAY;
-  ctx.emit("subscription.charged", sub.subscriber, {
+  ctx.emit("subscription.charged", -1, {
     payment_id: ctx.rng.uuid(),
     subscription_id: sub.id,
     subscriber_user_id: s.users[sub.subscriber]!.id,

@@ -75,6 +75,7 @@ export const ACTION_WEIGHTS = {
   communityJoin: 0.005,
   communityLeave: 0.0025,
   moderatorAdd: 0.00006,
+  moderatorRemove: 0.00002,
   pin: 0.0001,
   deletePublication: 0.0002,
   profileUpdate: 0.0012,
