@@ -30,3 +30,15 @@ Deno.test("every model writes the date key with the date_key() placeholder, none
   const withPlaceholder = facts.filter((n) => n.placeholders.some((p) => p.fn === "date_key"));
   assertEquals(withPlaceholder.length, facts.length);
 });
+
+Deno.test("every fact carries a user version key with a blocking relationship to dim_user (type 7)", () => {
+  const missing = facts.filter((n) =>
+    !n.config.columns.some((c) =>
+      c.name.endsWith("user_version_key") &&
+      c.tests.some((t) =>
+        t.kind === "relationships" && t.to === "dim_user" && t.field === "user_version_key" && t.severity === "error"
+      )
+    )
+  ).map((n) => n.name);
+  assertEquals(missing, []);
+});

@@ -10,7 +10,7 @@ grain: one row per version of a user (plus the -1 member)
 unique_key: user_version_key
 durable_key: user_key
 updated_at: valid_from
-indexes: [[user_key], [valid_from]]
+indexes: [[user_key], [valid_from], [user_version_key]]
 tags: [dimension, scd2]
 columns:
   user_version_key: { description: surrogate key of the version (hash of the change event), tests: [unique, not_null] }

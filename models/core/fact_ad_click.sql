@@ -13,6 +13,7 @@ columns:
   ad_key: { tests: [not_null, { relationships: { to: dim_ad, field: ad_key, severity: warn } }] }
   cost: { tests: [not_null] }
   date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
+  clicker_user_version_key: { tests: [not_null, { relationships: { to: dim_user, field: user_version_key } }] }
 tests:
   - expression: cost >= 0
 */
@@ -22,10 +23,19 @@ select
   {{ surrogate_key('ad_id') }} as ad_key,
   {{ surrogate_key('campaign_id') }} as campaign_key,
   {{ surrogate_key('clicker_user_id') }} as clicker_user_key,
+  coalesce(v.version_key, -1) as clicker_user_version_key,
   {{ date_key('occurred_at') }} as date_key,
   click_id,
   cost,
   currency,
   occurred_at
-from {{ ref('stg_ad_clicks') }}
+from {{ ref('stg_ad_clicks') }} as s
+left join lateral (
+  -- Type 7: the dim_user version current at the event, as known when the event was loaded (docs/dwh.md).
+  select {{ surrogate_key('c.event_id') }} as version_key
+  from {{ ref('stg_user_changes') }} as c
+  where c.user_id = s.clicker_user_id and c.occurred_at <= s.occurred_at and c.batch_id <= s.batch_id
+  order by c.occurred_at desc, version_key desc
+  limit 1
+) as v on true
 where {{ in_range('occurred_at') }}

@@ -14,10 +14,12 @@ columns:
   community_key: { description: "-1 outside communities", tests: [not_null] }
   target: { tests: [{ accepted_values: [publication, comment, user] }] }
   date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
+  reporter_user_version_key: { tests: [not_null, { relationships: { to: dim_user, field: user_version_key } }] }
 */
 select
   {{ surrogate_key('complaint_id') }} as complaint_key,
   {{ surrogate_key('reporter_user_id') }} as reporter_user_key,
+  coalesce(v.version_key, -1) as reporter_user_version_key,
   {{ surrogate_key('reported_user_id') }} as reported_user_key,
   {{ surrogate_key('publication_id') }} as publication_key,
   {{ surrogate_key('comment_id') }} as comment_key,
@@ -27,5 +29,13 @@ select
   target,
   reason,
   occurred_at
-from {{ ref('stg_complaints') }}
+from {{ ref('stg_complaints') }} as s
+left join lateral (
+  -- Type 7: the dim_user version current at the event, as known when the event was loaded (docs/dwh.md).
+  select {{ surrogate_key('c.event_id') }} as version_key
+  from {{ ref('stg_user_changes') }} as c
+  where c.user_id = s.reporter_user_id and c.occurred_at <= s.occurred_at and c.batch_id <= s.batch_id
+  order by c.occurred_at desc, version_key desc
+  limit 1
+) as v on true
 where {{ in_range('occurred_at') }}

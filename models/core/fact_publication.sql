@@ -14,11 +14,13 @@ columns:
   topic_key: { tests: [not_null, { relationships: { to: dim_topic, field: topic_key } }] }
   date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
   kind: { tests: [{ accepted_values: [post, story, reel] }] }
+  author_user_version_key: { tests: [not_null, { relationships: { to: dim_user, field: user_version_key } }] }
 */
 select
   -- keys
   {{ surrogate_key('publication_id') }} as publication_key,
   {{ surrogate_key('author_user_id') }} as author_user_key,
+  coalesce(v.version_key, -1) as author_user_version_key,
   {{ surrogate_key('community_id') }} as community_key,
   {{ surrogate_key('topic') }} as topic_key,
   {{ date_key('occurred_at') }} as date_key,
@@ -31,5 +33,13 @@ select
   attachment_count,
   -- time
   occurred_at
-from {{ ref('stg_publications') }}
+from {{ ref('stg_publications') }} as s
+left join lateral (
+  -- Type 7: the dim_user version current at the event, as known when the event was loaded (docs/dwh.md).
+  select {{ surrogate_key('c.event_id') }} as version_key
+  from {{ ref('stg_user_changes') }} as c
+  where c.user_id = s.author_user_id and c.occurred_at <= s.occurred_at and c.batch_id <= s.batch_id
+  order by c.occurred_at desc, version_key desc
+  limit 1
+) as v on true
 where {{ in_range('occurred_at') }}

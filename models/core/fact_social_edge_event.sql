@@ -16,10 +16,12 @@ columns:
   user_key: { tests: [not_null, { relationships: { to: dim_user, field: user_key, severity: warn } }] }
   other_user_key: { tests: [not_null, { relationships: { to: dim_user, field: user_key, severity: warn } }] }
   date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
+  user_version_key: { tests: [not_null, { relationships: { to: dim_user, field: user_version_key } }] }
 */
 select
   -- keys
   {{ surrogate_key('user_id') }} as user_key,
+  coalesce(v.version_key, -1) as user_version_key,
   {{ surrogate_key('other_user_id') }} as other_user_key,
   {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
@@ -38,5 +40,13 @@ select
   mutual_friends,
   -- time
   occurred_at
-from {{ ref('stg_social_edge_events') }}
+from {{ ref('stg_social_edge_events') }} as s
+left join lateral (
+  -- Type 7: the dim_user version current at the event, as known when the event was loaded (docs/dwh.md).
+  select {{ surrogate_key('c.event_id') }} as version_key
+  from {{ ref('stg_user_changes') }} as c
+  where c.user_id = s.user_id and c.occurred_at <= s.occurred_at and c.batch_id <= s.batch_id
+  order by c.occurred_at desc, version_key desc
+  limit 1
+) as v on true
 where {{ in_range('occurred_at') }}

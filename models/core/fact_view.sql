@@ -12,11 +12,13 @@ columns:
   publication_key: { tests: [not_null, { relationships: { to: dim_publication, field: publication_key, severity: warn } }] }
   viewer_user_key: { tests: [not_null] }
   date_key: { tests: [not_null, { relationships: { to: dim_date, field: date_key } }] }
+  viewer_user_version_key: { tests: [not_null, { relationships: { to: dim_user, field: user_version_key } }] }
 */
 select
   -- keys
   {{ surrogate_key('publication_id') }} as publication_key,
   {{ surrogate_key('viewer_user_id') }} as viewer_user_key,
+  coalesce(v.version_key, -1) as viewer_user_version_key,
   {{ surrogate_key('share_id') }} as share_key,
   {{ date_key('occurred_at') }} as date_key,
   -- degenerate dimensions
@@ -26,5 +28,13 @@ select
   dwell_ms,
   -- time
   occurred_at
-from {{ ref('stg_publication_views') }}
+from {{ ref('stg_publication_views') }} as s
+left join lateral (
+  -- Type 7: the dim_user version current at the event, as known when the event was loaded (docs/dwh.md).
+  select {{ surrogate_key('c.event_id') }} as version_key
+  from {{ ref('stg_user_changes') }} as c
+  where c.user_id = s.viewer_user_id and c.occurred_at <= s.occurred_at and c.batch_id <= s.batch_id
+  order by c.occurred_at desc, version_key desc
+  limit 1
+) as v on true
 where {{ in_range('occurred_at') }}

@@ -7,6 +7,8 @@ with source as (
   select event_id, occurred_at, actor_user_id, payload, batch_id, is_late
   from {{ source('landing', 'events') }}
   where event_type = 'reaction.added'
+    -- replays of an entity under a new event_id: the first occurrence wins (stg_replayed_events)
+    and event_id not in (select event_id from {{ ref('stg_replayed_events') }})
 )
 
 select

@@ -6,7 +6,8 @@ indexes: [[user_id, occurred_at], [occurred_at]]
 description: >
   Every change to a user's state in one shape (the input of dim_user): sign-ups, profile edits, settings and
   privacy changes, badges. Each attribute group is a JSON object, null when the change does not touch it.
-  A table indexed by user, so that an increment of dim_user reads the history of the users it touches only.
+  A table indexed by user, so that an increment of dim_user reads the history of the users it touches only, and
+  a fact finds the version current at its event with one index probe (`batch_id`: the batch that loaded the change).
 grain: one row per user-state change event (sign-up, profile, settings, privacy or badge)
 unique_key: event_id
 columns:
@@ -25,7 +26,7 @@ select
     'display_name', display_name, 'city', city, 'country', country, 'bio', null, 'website', null,
     'avatar_media_id', null
   ) as profile,
-  settings, privacy, null::text as badge
+  settings, privacy, null::text as badge, batch_id
 from {{ ref('stg_user_signups') }}
 where {{ in_range('occurred_at') }}
 union all
@@ -35,18 +36,18 @@ select
     'display_name', display_name, 'city', city, 'country', country, 'bio', bio, 'website', website,
     'avatar_media_id', avatar_media_id
   ),
-  null, null, null
+  null, null, null, batch_id
 from {{ ref('stg_user_profile_updates') }}
 where {{ in_range('occurred_at') }}
 union all
-select event_id, user_id, occurred_at, 'settings', null, null, settings, null, null
+select event_id, user_id, occurred_at, 'settings', null, null, settings, null, null, batch_id
 from {{ ref('stg_user_settings_changes') }}
 where {{ in_range('occurred_at') }}
 union all
-select event_id, user_id, occurred_at, 'privacy', null, null, null, privacy, null
+select event_id, user_id, occurred_at, 'privacy', null, null, null, privacy, null, batch_id
 from {{ ref('stg_user_privacy_changes') }}
 where {{ in_range('occurred_at') }}
 union all
-select event_id, user_id, occurred_at, 'badge', null, null, null, null, badge
+select event_id, user_id, occurred_at, 'badge', null, null, null, null, badge, batch_id
 from {{ ref('stg_user_badges') }}
 where {{ in_range('occurred_at') }}
