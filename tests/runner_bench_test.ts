@@ -94,8 +94,8 @@ async function buildWarehouse(sql: Sql, prefix: string, days: number): Promise<M
 async function cachedMarker(sql: Sql, prefix: string, days: number): Promise<Marker | null> {
   const [exists] = await sql.unsafe<{ t: string | null }[]>(`select to_regclass('${prefix}etl.bench_marker') as t`);
   if (!exists?.t) return null;
-  const [row] = await sql.unsafe<{ spec: Marker }[]>(`select spec from ${prefix}etl.bench_marker`);
-  const m = row?.spec;
+  const [row] = await sql.unsafe<{ spec: string }[]>(`select spec #>> '{}' as spec from ${prefix}etl.bench_marker`);
+  const m = row ? JSON.parse(row.spec) as Marker : undefined;
   return m && m.days === days && m.rate === RATE && m.faults === FAULTS && m.seed === SEED ? m : null;
 }
 

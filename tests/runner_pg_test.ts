@@ -198,7 +198,7 @@ Deno.test({
       await t.step("artifacts: manifest, run results and compiled SQL", async () => {
         const manifest = JSON.parse(await Deno.readTextFile(join(target, "manifest.json")));
         const fact = manifest.nodes.fact_comment;
-        assertEquals(fact.depends_on.nodes, ["stg_comments"]);
+        assert(fact.depends_on.nodes.includes("stg_comments"), fact.depends_on.nodes.join());
         assertEquals(fact.materialized, "incremental");
         assert(fact.grain.length > 0 && /^[0-9a-f]{64}$/.test(fact.checksum));
         const compiled = await Deno.readTextFile(join(target, fact.compiled_path));

@@ -166,6 +166,22 @@ export function indexName(table: string, columns: string[]): string {
   return `${table}__${columns.join("_")}_idx`.slice(0, 63);
 }
 
+/**
+ * The indexes of a PostgreSQL model's table: those its header declares, and for an incremental or a snapshot one
+ * on every column with a `unique` test that no declared index leads with, so that the audit of an increment looks
+ * its keys up instead of scanning the whole table (a cost that would grow with the warehouse's age).
+ */
+export function tableIndexes(node: Node): string[][] {
+  const cfg = node.config;
+  const out = [...cfg.indexes];
+  if (cfg.materialized !== "incremental" && cfg.materialized !== "snapshot") return out;
+  for (const c of cfg.columns) {
+    if (!c.tests.some((t) => t.kind === "unique")) continue;
+    if (!out.some((cols) => cols[0] === c.name)) out.push([c.name]);
+  }
+  return out;
+}
+
 /** `create index` statements for a PostgreSQL table. */
 export function pgIndexes(schema: string, table: string, indexes: string[][]): string[] {
   return indexes.map((cols) =>

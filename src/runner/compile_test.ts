@@ -5,6 +5,7 @@ import {
   genericTestSql,
   pgIncrementDelete,
   snapshotSelect,
+  tableIndexes,
   type Targets,
 } from "./compile.ts";
 import { finishProject } from "./project.ts";
@@ -164,4 +165,18 @@ Deno.test("chCreateTableAs() writes engine, partition and order", async () => {
     chCreateTableAs(p.nodes.get("mart_a")!, "marts.mart_a__new", "select 1"),
     "create table marts.mart_a__new engine = MergeTree() partition by day order by day as\nselect 1",
   );
+});
+
+Deno.test("tableIndexes() adds an index for each unique-tested column of an incremental, after the declared ones", async () => {
+  const nodes = await nodesOf([
+    [
+      "models/core/fact_u.sql",
+      "/*\nmaterialized: incremental\ntime_column: at\nindexes: [[at], [k, at]]\ncolumns:\n" +
+      "  k: { tests: [unique] }\n  e: { tests: [unique, not_null] }\n  n: { tests: [not_null] }\n*/\nselect 1",
+    ],
+    ["models/core/dim_t.sql", "/*\ncolumns:\n  e: { tests: [unique] }\n*/\nselect 1"],
+  ]);
+  assertEquals(tableIndexes(nodes.get("fact_u")!), [["at"], ["k", "at"], ["e"]]);
+  // A table is rebuilt whole, and audited whole: no extra index.
+  assertEquals(tableIndexes(nodes.get("dim_t")!), []);
 });

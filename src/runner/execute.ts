@@ -246,9 +246,11 @@ export class Executor {
     const pendingFor = () => this.#pending(node);
     const allBatches = () => Promise.resolve(this.readsBatches(node) ? [...this.#snapshot] : []);
     if (cfg.materialized === "view") {
-      if (
-        this.opts.fullRefresh || !exists || state?.checksum !== node.checksum || node.config.time_column === undefined
-      ) {
+      // An unchanged PostgreSQL view serves new rows by itself: it is not recreated, only its tests are run on the
+      // new batches' slices (its audit).
+      const recreate = this.opts.fullRefresh || !exists || state?.checksum !== node.checksum ||
+        cfg.engine !== "postgres" || node.placeholders.some((p) => p.fn === "var") || !this.project.file.increments;
+      if (recreate) {
         return {
           ...base,
           action: "build",
@@ -258,17 +260,33 @@ export class Executor {
             ? "view does not exist"
             : state?.checksum !== node.checksum
             ? "SQL or config changed"
+            : node.placeholders.some((p) => p.fn === "var")
+            ? "rebuild: reads --vars"
             : "views are recreated",
         };
       }
+      if (!this.readsBatches(node)) {
+        return { ...base, action: "skip", mode: "none", reason: "up to date: unchanged, and reads no batched source" };
+      }
       const p = await pendingFor();
+      if (!p.window) {
+        return {
+          ...base,
+          action: "skip",
+          mode: "none",
+          batchIds: p.ids,
+          reason: p.ids.length
+            ? `up to date: ${p.ids.length} new batch(es) without events`
+            : "up to date: no new batches",
+        };
+      }
       return {
         ...base,
-        action: "build",
+        action: "test",
         mode: "incremental",
         batchIds: p.ids,
-        ...(p.window ? { window: p.window } : {}),
-        reason: p.ids.length ? `audit ${p.ids.length} new batch(es)` : "view recreated; no new batches to audit",
+        window: p.window,
+        reason: `unchanged view; audit ${p.ids.length} new batch(es): ${describeWindow(p.window)}`,
       };
     }
     if (cfg.materialized === "table") {
@@ -529,7 +547,22 @@ export class Executor {
     } else if (cfg.engine === "postgres") {
       const full = decision.mode !== "incremental" || cfg.materialized === "view" || cfg.materialized === "table";
       const select = await this.compile(node, { vars: this.opts.vars, ...(full ? {} : { window: decision.window! }) });
-      if (cfg.materialized === "view") {
+      if (cfg.materialized === "view" && decision.action === "test") {
+        // Unchanged view: audit the new batches' slices, then record them (no DDL, nothing to publish).
+        const scope = cfg.time_column ? windowScope("postgres", cfg.time_column, decision.window!) : undefined;
+        published = await pgAudit(this.deps.sql, new Map(), scope);
+        if (published) {
+          await markBuilt(
+            this.deps.sql,
+            this.project,
+            this.#prefix,
+            node.name,
+            node.checksum,
+            decision.batchIds,
+            false,
+          );
+        }
+      } else if (cfg.materialized === "view") {
         const scope = decision.window && cfg.time_column
           ? windowScope("postgres", cfg.time_column, decision.window)
           : undefined;

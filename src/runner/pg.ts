@@ -23,6 +23,7 @@ import {
   type Relation,
   snapshotCloseVersions,
   snapshotSelect,
+  tableIndexes,
 } from "./compile.ts";
 import { pgLiteral as literal, quoteIdent } from "./quote.ts";
 import { parseCsv, seedTableDdl } from "./seeds.ts";
@@ -139,7 +140,7 @@ export async function pgBuildTable(
   const created = cfg.materialized === "snapshot"
     ? await sql.unsafe(pgCreateTableAs(build, body))
     : await runWithSelect(sql, pgCreateTableAs(build, ""), select);
-  for (const stmt of pgIndexes(live.schema, buildName, cfg.indexes)) await sql.unsafe(stmt);
+  for (const stmt of pgIndexes(live.schema, buildName, tableIndexes(node))) await sql.unsafe(stmt);
   await sql.unsafe(`analyze ${build}`);
   const ok = await audit(sql, new Map([[node.name, build]]));
   if (!ok) {
@@ -147,7 +148,7 @@ export async function pgBuildTable(
     return { rows: created.count, published: false };
   }
   await sql.begin(async (tx) => {
-    await swap(tx, live, buildName, cfg.indexes);
+    await swap(tx, live, buildName, tableIndexes(node));
     await onPublish(tx);
   });
   return { rows: created.count, published: true };
