@@ -10,11 +10,14 @@
  * @module
  */
 import { join } from "node:path";
-import { type Config, config } from "../src/config.ts";
+import { type Config, config, PROJECT_ROOT } from "../src/config.ts";
 import { createNeo4j, cypher, type Driver } from "../src/clients/neo4j.ts";
 import { configureLogging, logger } from "../src/log.ts";
 import { neo4jService } from "../dev/services/neo4j.ts";
 import { exists, type StackContext, waitHealthy } from "../dev/_lib.ts";
+import type { Sql } from "../src/clients/postgres.ts";
+import { run as runModels } from "../src/runner/mod.ts";
+import { SOURCE_MODELS } from "../src/graph/sync.ts";
 
 /** The private server: its configuration (NEO4J_URL pointing at it) and a driver. */
 export interface PrivateNeo4j {
@@ -88,4 +91,33 @@ export async function privateNeo4j(): Promise<PrivateNeo4j> {
     await cypher(neo.driver, `DROP CONSTRAINT ${c.name} IF EXISTS`);
   }
   return neo;
+}
+
+/**
+ * Build the part of the star schema the graph reads (its source models, their upstream and the seeds) in the private
+ * schemas of `prefix`, with the real models: `seed`, then `run`.
+ */
+export async function buildStar(sql: Sql, prefix: string, targetDir: string): Promise<void> {
+  const deps = {
+    root: PROJECT_ROOT,
+    sql,
+    clickhouse: () => Promise.reject(new Error("the graph tests open no ClickHouse")),
+    log: logger("graph-test-models"),
+    print: () => {},
+    targets: {
+      schemaPrefix: prefix,
+      clickhouseDatabase: config().clickhouse.database,
+      pg: { collection: "socialpulse_pg" },
+    },
+  };
+  const args = {
+    selectors: [...SOURCE_MODELS, "dim_topic"].map((m) => `+${m}`),
+    exclude: [],
+    fullRefresh: false,
+    vars: {},
+    targetDir,
+    docsDir: join(targetDir, "docs"),
+  };
+  await runModels(deps, { ...args, command: "seed", selectors: [] });
+  await runModels(deps, { ...args, command: "run" });
 }

@@ -3,14 +3,16 @@
  *
  * The expected state is folded afresh from every star row (not from `graph.edge_state`): per stateful pair, the
  * last event by (occurred_at, event_id) decides; POSTED, SHARED and ABOUT come from the publications, shares and
- * communities. Any count that differs is an error that lists example pairs missing on either side. A graph whose
+ * communities. Per type, the count and an order-independent checksum of the (from, to) keys are compared (so a
+ * missing pair offset by an extra one is caught too); any difference is an error that lists example pairs missing on
+ * either side. A graph whose
  * watermark lags the star (batches the star reflects and the graph not yet) is an error too: sync first.
  *
  * @module
  */
 import type { Sql } from "../clients/postgres.ts";
 import { cypher, type Driver } from "../clients/neo4j.ts";
-import { REL_TYPES, STATEFUL } from "./model.ts";
+import { REL_TYPES } from "./model.ts";
 import { ensureGraphSchema, type PgNames, readSyncState } from "./store.ts";
 import { edgeEventsSql, SOURCE_MODELS } from "./sync.ts";
 
@@ -19,6 +21,9 @@ export interface TypeCheck {
   type: string;
   neo4j: number;
   star: number;
+  /** Sum over pairs of (from mod 1000003) * 1009 + (to mod 999983): equal sets give equal sums. */
+  neo4jChecksum: number;
+  starChecksum: number;
   /** Up to 5 pairs (from key -> to key) the star has and Neo4j lacks, and the other way round. */
   missingInNeo4j?: string[];
   extraInNeo4j?: string[];
@@ -58,37 +63,46 @@ export async function checkGraph(sql: Sql, driver: Driver, n: PgNames): Promise<
   await ensureGraphSchema(sql, n);
   const immutable = immutablePairsSql(n);
   const pairsSql = (type: string) => immutable[type] ?? statefulPairsSql(n, type);
-  const starCounts = new Map<string, number>();
-  const [folded] = await sql.unsafe<{ counts: Record<string, number> | null }[]>(
+  const star = new Map<string, { n: number; sum: number }>();
+  const summarise = `count(*) as n, coalesce(sum((a::bigint % 1000003) * 1009 + (b::bigint % 999983)), 0) as sum`;
+  const folded = await sql.unsafe<{ rel: string; n: string; sum: string }[]>(
     `with ev as (${edgeEventsSql(n, "'-infinity'::timestamptz")}),
      last as (select distinct on (rel, src, dst) * from ev order by rel, src, dst, at desc, event_id desc)
-     select jsonb_object_agg(rel, n) as counts from (select rel, count(*) filter (where present) as n
-       from last group by rel) c`,
+     select rel, ${summarise} from (select rel, src as a, dst as b from last where present) p group by rel`,
   );
-  for (const t of Object.keys(STATEFUL)) starCounts.set(t, Number(folded?.counts?.[t] ?? 0));
+  for (const r of folded) star.set(r.rel, { n: Number(r.n), sum: Number(r.sum) });
   for (const [t, q] of Object.entries(immutable)) {
-    const [row] = await sql.unsafe<{ n: string }[]>(`select count(*) as n from (select distinct a, b from (${q}) p) d`);
-    starCounts.set(t, Number(row!.n));
+    const [row] = await sql.unsafe<{ n: string; sum: string }[]>(
+      `select ${summarise} from (select distinct a, b from (${q}) p) d`,
+    );
+    star.set(t, { n: Number(row!.n), sum: Number(row!.sum) });
   }
-  const neoRows = await cypher<{ type: string; n: number }>(
+  const neoRows = await cypher<{ type: string; n: number; sum: number }>(
     driver,
-    "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n",
+    `MATCH (x)-[r]->(y) RETURN type(r) AS type, count(r) AS n,
+       sum((toInteger(x.key) % 1000003) * 1009 + (toInteger(y.key) % 999983)) AS sum`,
   );
-  const neoCounts = new Map(neoRows.map((r) => [r.type, r.n]));
+  const neo = new Map(neoRows.map((r) => [r.type, r]));
 
   const types: TypeCheck[] = [];
   for (const type of REL_TYPES) {
-    const c: TypeCheck = { type, neo4j: neoCounts.get(type) ?? 0, star: starCounts.get(type) ?? 0 };
-    if (c.neo4j !== c.star) {
-      const star = new Set(
+    const c: TypeCheck = {
+      type,
+      neo4j: neo.get(type)?.n ?? 0,
+      star: star.get(type)?.n ?? 0,
+      neo4jChecksum: neo.get(type)?.sum ?? 0,
+      starChecksum: star.get(type)?.sum ?? 0,
+    };
+    if (c.neo4j !== c.star || c.neo4jChecksum !== c.starChecksum) {
+      const starPairs = new Set(
         (await sql.unsafe<{ a: string; b: string }[]>(pairsSql(type))).map((r) => `${r.a}->${r.b}`),
       );
-      const neo = new Set(
+      const neoPairs = new Set(
         (await cypher<{ a: string; b: string }>(driver, `MATCH (x)-[:${type}]->(y) RETURN x.key AS a, y.key AS b`))
           .map((r) => `${r.a}->${r.b}`),
       );
-      c.missingInNeo4j = [...star].filter((p) => !neo.has(p)).slice(0, 5);
-      c.extraInNeo4j = [...neo].filter((p) => !star.has(p)).slice(0, 5);
+      c.missingInNeo4j = [...starPairs].filter((p) => !neoPairs.has(p)).slice(0, 5);
+      c.extraInNeo4j = [...neoPairs].filter((p) => !starPairs.has(p)).slice(0, 5);
     }
     types.push(c);
   }
@@ -102,7 +116,7 @@ export async function checkGraph(sql: Sql, driver: Driver, n: PgNames): Promise<
   );
   const batchesBehind = Number(behind?.n ?? 0);
   return {
-    ok: types.every((t) => t.neo4j === t.star) && batchesBehind === 0,
+    ok: types.every((t) => t.neo4j === t.star && t.neo4jChecksum === t.starChecksum) && batchesBehind === 0,
     types,
     batches_behind: batchesBehind,
   };

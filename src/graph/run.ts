@@ -73,13 +73,14 @@ export async function runGraphCommand(
       const report = await checkGraph(deps.sql, deps.neo4j, deps.names);
       for (const t of report.types) {
         const line = `${t.type.padEnd(13)} neo4j=${t.neo4j} star=${t.star}`;
-        if (t.neo4j === t.star) deps.log.info(line);
+        if (t.neo4j === t.star && t.neo4jChecksum === t.starChecksum) deps.log.info(line);
         else {deps.log.error(
             `${line} missing in Neo4j: ${t.missingInNeo4j?.join(", ")}; extra: ${t.extraInNeo4j?.join(", ")}`,
           );}
       }
       if (!report.ok) {
-        const bad = report.types.filter((t) => t.neo4j !== t.star).map((t) => `${t.type} ${t.neo4j} != ${t.star}`);
+        const bad = report.types.filter((t) => t.neo4j !== t.star || t.neo4jChecksum !== t.starChecksum)
+          .map((t) => `${t.type} ${t.neo4j} vs ${t.star}${t.neo4j === t.star ? " (other pairs)" : ""}`);
         if (report.batches_behind > 0) bad.push(`the graph is ${report.batches_behind} batches behind the star`);
         throw new GraphCheckError(`the graph differs from the star schema: ${bad.join("; ")}`, report);
       }

@@ -73,6 +73,9 @@ export class GraphSyncError extends Error {
 
 const LOCK_KEY = 0x67726170; // "grap": one sync at a time per database
 
+/** A timestamptz column as ISO-8601 text in UTC, the form Cypher's datetime() parses. */
+const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 /** Run one incremental sync. */
 export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<SyncSummary> {
   const { sql, log, names: n } = deps;
@@ -186,7 +189,10 @@ class Neo4jWriter {
   }
 }
 
-/** Stream a query's rows in chunks of the writer's batch size, handing each chunk to `each`. */
+/**
+ * Stream a query's rows in chunks of `size`, handing each chunk to `each` before the next is read. (The iterator
+ * form: postgres.js does not await a cursor callback on the last chunk.)
+ */
 async function chunked<T extends Record<string, unknown>>(
   tx: TxSql,
   query: string,
@@ -194,9 +200,7 @@ async function chunked<T extends Record<string, unknown>>(
   size: number,
   each: (rows: T[]) => Promise<void>,
 ): Promise<void> {
-  await tx.unsafe(query, params).cursor(size, async (rows) => {
-    await each(rows as unknown as T[]);
-  });
+  for await (const rows of tx.unsafe(query, params).cursor(size)) await each(rows as unknown as T[]);
 }
 
 /** MERGE the nodes created in the window: topics (all), users, communities, publications, shares. */
@@ -215,7 +219,7 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
   await chunked(
     tx,
     `select distinct on (user_key) user_key::text as key, user_id::text as id, username as name,
-       signed_up_at::text as signed_up_at
+       ${iso("signed_up_at")} as signed_up_at
      from ${n.core}.dim_user where user_key <> -1 and valid_from >= $1 order by user_key, valid_from desc`,
     [start],
     size,
@@ -230,7 +234,7 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
   await chunked(
     tx,
     `select community_key::text as key, community_id::text as id, name, kind, topic_key::text as topic,
-       owner_user_key::text as owner, created_at::text as created_at
+       owner_user_key::text as owner, ${iso("created_at")} as created_at
      from ${n.core}.dim_community where community_key <> -1 and created_at >= $1`,
     [start],
     size,
@@ -247,7 +251,7 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
   await chunked(
     tx,
     `select publication_key::text as key, publication_id::text as id, kind, author_user_key::text as author,
-       community_key::text as community, topic_key::text as topic, created_at::text as created_at
+       community_key::text as community, topic_key::text as topic, ${iso("created_at")} as created_at
      from ${n.core}.dim_publication where publication_key <> -1 and created_at >= $1`,
     [start],
     size,
@@ -262,7 +266,7 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
   await chunked(
     tx,
     `select share_key::text as key, share_id::text as id, share_kind as kind, sharer_user_key::text as sharer,
-       publication_key::text as publication, parent_share_key::text as parent, occurred_at::text as at
+       publication_key::text as publication, parent_share_key::text as parent, ${iso("occurred_at")} as at
      from ${n.core}.fact_share where occurred_at >= $1`,
     [start],
     size,
@@ -385,7 +389,7 @@ async function syncEdges(
     for (const present of [true, false]) {
       await chunked<{ s: string; d: string; at: string; props: Record<string, unknown> | null }>(
         tx,
-        `select src::text as s, dst::text as d, at::text as at, props from graph_changes
+        `select src::text as s, dst::text as d, ${iso("at")} as at, props from graph_changes
          where rel = $1 and present = ${present} order by src, dst`,
         [rel.type],
         w.batchSize,

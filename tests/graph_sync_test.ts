@@ -1,0 +1,225 @@
+/**
+ * `graph sync` and `graph check` on real services: hand-written edge events are loaded into a private warehouse
+ * (schemas prefixed `gt_sync_`) in three batches, the real models build the star schema, and the sync applies it to
+ * a private Neo4j. Late events (an add and a remove of the same pair arriving out of order), duplicate creates, a
+ * remove of an absent edge, a friendship ended and made again from the other side, and a moderator who leaves must
+ * end in the state the events' times say; a replay changes nothing; the check catches a tampered graph.
+ */
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { createPostgres, type Sql } from "../src/clients/postgres.ts";
+import { cypher, type Driver } from "../src/clients/neo4j.ts";
+import { logger } from "../src/log.ts";
+import { MemoryStore } from "../src/generator/mod.ts";
+import { createPrivateWarehouse, dropPrivateWarehouse, type Drops, loadBatch } from "../src/runner/testing.ts";
+import { checkGraph } from "../src/graph/check.ts";
+import { pgNames } from "../src/graph/store.ts";
+import { syncGraph } from "../src/graph/sync.ts";
+import { buildStar, privateNeo4j } from "./_graph_env.ts";
+
+const PREFIX = "gt_sync_";
+const names = pgNames(PREFIX);
+const T0 = Date.parse("2026-11-20T10:00:00Z");
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const [O, A, B, C, D] = Array.from({ length: 5 }, () => crypto.randomUUID()) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
+const COMMUNITY = crypto.randomUUID();
+
+function ev(type: string, minute: number, actor: string | null, payload: Record<string, unknown>) {
+  return {
+    event_id: crypto.randomUUID(),
+    event_type: type,
+    schema_version: 1,
+    occurred_at: at(minute),
+    actor_user_id: actor,
+    payload,
+  };
+}
+const follow = (m: number, a: string, b: string) =>
+  ev("follow.created", m, a, { follower_user_id: a, followee_user_id: b, source: "search" });
+const unfollow = (m: number, a: string, b: string) =>
+  ev("follow.removed", m, a, { follower_user_id: a, followee_user_id: b });
+const befriend = (m: number, requester: string, addressee: string) =>
+  ev("friendship.accepted", m, addressee, {
+    request_id: crypto.randomUUID(),
+    friendship_id: crypto.randomUUID(),
+    requester_user_id: requester,
+    addressee_user_id: addressee,
+  });
+
+const BATCHES = [
+  [
+    ev("community.created", 0, O, {
+      community_id: COMMUNITY,
+      owner_user_id: O,
+      name: "Test Politics",
+      kind: "community",
+      topic: "politics",
+      visibility: "open",
+      description: null,
+    }),
+    ev("community.joined", 1, A, { community_id: COMMUNITY, user_id: A, via: "search" }),
+    ev("community.moderator_added", 2, O, { community_id: COMMUNITY, user_id: A, appointed_by_user_id: O }),
+    follow(5, B, C),
+    follow(6, B, C), // a duplicate create
+    unfollow(7, D, A), // a remove of an edge that never existed
+    befriend(10, A, B),
+    unfollow(30, A, B), // its follow.created (minute 20) arrives late, in batch 2
+    follow(50, C, D), // its follow.removed (minute 40) arrives late, in batch 2
+  ],
+  [
+    follow(20, A, B),
+    unfollow(40, C, D),
+    ev("friendship.ended", 15, B, { friendship_id: crypto.randomUUID(), user_id: B, friend_user_id: A }),
+    ev("community.left", 3, A, { community_id: COMMUNITY, user_id: A, membership_days: 0 }),
+  ],
+  [
+    befriend(60, B, A), // friends again, requested from the other side: still one FRIEND per pair
+    ev("community.joined", 61, A, { community_id: COMMUNITY, user_id: A, via: "invite" }),
+  ],
+];
+
+function dropsOf(): Drops {
+  const store = new MemoryStore();
+  const files: string[] = [];
+  BATCHES.forEach((events, i) => {
+    const key = `events/date=2026-11-20/hour=12/events_2026-11-20T12-0${i}-00Z.jsonl`;
+    store.objects.set(key, new TextEncoder().encode(events.map((e) => JSON.stringify(e)).join("\n") + "\n"));
+    files.push(key);
+  });
+  return { store, files };
+}
+
+const build = (sql: Sql, target: string) => buildStar(sql, PREFIX, target);
+
+/** Every relationship as `TYPE from->to` (role appended for memberships), sorted. */
+async function edges(driver: Driver, key: Map<string, string>): Promise<string[]> {
+  const name = new Map([...key].map(([k, v]) => [v, k]));
+  const rows = await cypher<{ t: string; a: string; b: string; role: string | null }>(
+    driver,
+    "MATCH (a)-[r]->(b) WHERE type(r) <> 'ABOUT' RETURN type(r) AS t, a.key AS a, b.key AS b, r.role AS role",
+  );
+  return rows.map((r) => `${r.t} ${name.get(r.a) ?? r.a}->${name.get(r.b) ?? r.b}${r.role ? ` (${r.role})` : ""}`)
+    .sort();
+}
+
+Deno.test({
+  name: "graph sync: late, duplicate and replayed edge events end in the state their times say",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const neo = await privateNeo4j();
+    const sql = createPostgres(neo.cfg.postgres);
+    const target = await Deno.makeTempDir({ prefix: "graph_sync_" });
+    const deps = { sql, neo4j: neo.driver, log: logger("graph-sync-test"), names };
+    try {
+      await createPrivateWarehouse(sql, PREFIX);
+      await sql.unsafe(`drop schema if exists ${names.graph} cascade`);
+      const drops = dropsOf();
+      const seen = new Set<string>();
+      const key = new Map<string, string>();
+      for (const [label, id] of Object.entries({ O, A, B, C, D, community: COMMUNITY })) {
+        const [row] = await sql.unsafe<{ k: string }[]>(`select hashtextextended($1::text, 0)::text as k`, [id]);
+        key.set(label, row!.k);
+      }
+
+      // A friendship is stored once, from the numerically smaller key.
+      const friendPair = () => (BigInt(key.get("A")!) < BigInt(key.get("B")!) ? "A->B" : "B->A");
+
+      await t.step("batch 1: a plain sync", async () => {
+        await loadBatch(sql, PREFIX, drops, [drops.files[0]!], seen);
+        await build(sql, target);
+        const s = await syncGraph(deps, { batchSize: 2 });
+        assertEquals([s.status, s.batches], ["synced", 1]);
+        assertEquals(
+          await edges(neo.driver, key),
+          [
+            "FOLLOWS B->C",
+            "FOLLOWS C->D",
+            "FRIEND A->B",
+            "MEMBER_OF A->community (moderator)",
+            "MEMBER_OF O->community (owner)",
+            "MODERATES A->community",
+            "MODERATES O->community",
+          ].map((e) => e.replace("FRIEND A->B", `FRIEND ${friendPair()}`)).sort(),
+        );
+      });
+
+      await t.step("batch 2: late adds and removes older than the state they meet", async () => {
+        await loadBatch(sql, PREFIX, drops, [drops.files[1]!], seen);
+        await build(sql, target);
+        const s = await syncGraph(deps, { batchSize: 2 });
+        assertEquals(s.batches, 1);
+        assert(s.window_start! <= at(3), "the window reaches back to the late events");
+        // A->B: created at 20, removed at 30: absent. C->D: removed at 40, created at 50: present.
+        // The friendship ended (15 > 10); A left (3) after becoming moderator (2): neither member nor moderator.
+        assertEquals(await edges(neo.driver, key), [
+          "FOLLOWS B->C",
+          "FOLLOWS C->D",
+          "MEMBER_OF O->community (owner)",
+          "MODERATES O->community",
+        ]);
+      });
+
+      await t.step("batch 3: friends again from the other side, and a plain member again", async () => {
+        await loadBatch(sql, PREFIX, drops, [drops.files[2]!], seen);
+        await build(sql, target);
+        await syncGraph(deps, { batchSize: 1000 });
+        assertEquals(
+          await edges(neo.driver, key),
+          [
+            "FOLLOWS B->C",
+            "FOLLOWS C->D",
+            `FRIEND ${friendPair()}`,
+            "MEMBER_OF A->community (member)",
+            "MEMBER_OF O->community (owner)",
+            "MODERATES O->community",
+          ].sort(),
+        );
+      });
+
+      await t.step("the check passes, a re-run is up to date, and a full replay changes nothing", async () => {
+        const report = await checkGraph(sql, neo.driver, names);
+        assert(report.ok, JSON.stringify(report));
+        const before = await edges(neo.driver, key);
+        assertEquals((await syncGraph(deps, { batchSize: 1000 })).status, "up_to_date");
+        await sql.unsafe(`update ${names.graph}.sync_state set processed = '{}'`);
+        const replay = await syncGraph(deps, { batchSize: 1000 });
+        assertEquals([replay.status, replay.batches, replay.relationships_added, replay.relationships_removed], [
+          "synced",
+          3,
+          0,
+          0,
+        ]);
+        assertEquals(await edges(neo.driver, key), before);
+      });
+
+      await t.step("the check reports a tampered graph with examples", async () => {
+        await cypher(neo.driver, "MATCH (:User {key: $b})-[r:FOLLOWS]->(:User {key: $c}) DELETE r", {
+          b: key.get("B"),
+          c: key.get("C"),
+        });
+        await cypher(neo.driver, "MATCH (a:User {key: $a}), (d:User {key: $d}) CREATE (d)-[:FOLLOWS]->(a)", {
+          a: key.get("A"),
+          d: key.get("D"),
+        });
+        const report = await checkGraph(sql, neo.driver, names);
+        assertEquals(report.ok, false);
+        const follows = report.types.find((x) => x.type === "FOLLOWS")!;
+        // Same count (one missing, one extra) still fails: a checksum of the pairs is compared too.
+        assertEquals(follows.missingInNeo4j, [`${key.get("B")}->${key.get("C")}`]);
+        assertEquals(follows.extraInNeo4j, [`${key.get("D")}->${key.get("A")}`]);
+      });
+    } finally {
+      await dropPrivateWarehouse(sql, PREFIX);
+      await sql.unsafe(`drop schema if exists ${names.graph} cascade`);
+      await sql.end();
+      await neo.driver.close();
+      await Deno.remove(target, { recursive: true });
+    }
+  },
+});
