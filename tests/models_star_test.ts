@@ -22,6 +22,7 @@ import {
   tableFingerprints,
 } from "../src/runner/testing.ts";
 import type { NodeResult } from "../src/runner/execute.ts";
+import { replayedEntities } from "../src/pipeline/report.ts";
 
 const PREFIX = "rt_star_";
 
@@ -138,6 +139,8 @@ Deno.test({
           `select event_id::text, winner_event_id::text as winner from ${PREFIX}staging.stg_replayed_events`,
         );
         assertEquals([replayed?.event_id, replayed?.winner], [replayId, a.event_id]);
+        // What `deno task etl:report` prints under "Replayed entities".
+        assertEquals(await replayedEntities(sql, `${PREFIX}staging`), [{ event_type: "share.created", replays: 1 }]);
       });
 
       await t.step("a replay at the same instant with a smaller event_id wins the tie, deterministically", async () => {

@@ -44,6 +44,23 @@ export async function unclaimedRawFiles(sql: Sql, store: ObjectStore, lookbackHo
   return { window_start: windowStart, unclaimed: unclaimed.length, outside_window: outside };
 }
 
+/**
+ * Entities that arrived again under a new event_id (a producer retry that re-stamps the envelope), by event type, as
+ * the model runner's staging found them (`<stagingSchema>.stg_replayed_events`: the first occurrence wins, the others
+ * are left out of the star schema); null until the models were built once.
+ */
+export async function replayedEntities(
+  sql: Sql,
+  stagingSchema = "staging",
+): Promise<{ event_type: string; replays: number }[] | null> {
+  const table = `${stagingSchema}.stg_replayed_events`;
+  const [found] = await sql<{ t: string | null }[]>`select to_regclass(${table})::text as t`;
+  if (!found?.t) return null;
+  const rows = await sql<{ event_type: string; replays: string }[]>`
+    select event_type, count(*) as replays from ${sql(table)} group by 1 order by 2 desc, 1`;
+  return rows.map((r) => ({ event_type: r.event_type, replays: Number(r.replays) }));
+}
+
 /** Gather the report; returns the text and the totals. */
 export async function report(sql: Sql, store: ObjectStore, opts: ReportOptions) {
   const batches = await sql`
@@ -63,6 +80,7 @@ export async function report(sql: Sql, store: ObjectStore, opts: ReportOptions) 
            count(*) filter (where status <> 'loaded') as unfinished
     from etl.batches`;
   const raw = await unclaimedRawFiles(sql, store, opts.lookbackHours);
+  const replays = await replayedEntities(sql);
   const text = [
     `Batches (latest ${opts.limit}):`,
     textTable(batches),
@@ -82,6 +100,9 @@ export async function report(sql: Sql, store: ObjectStore, opts: ReportOptions) 
     ...(raw.outside_window > 0
       ? [`WARNING: ${raw.outside_window} raw file(s) lie before extract's listing window; run extract --full-scan.`]
       : []),
+    "",
+    "Replayed entities (same entity, new event_id; the first occurrence wins, `models build` warns):",
+    replays === null ? "(the models were not built yet)" : textTable(replays),
   ].join("\n");
   return {
     text,
@@ -89,6 +110,7 @@ export async function report(sql: Sql, store: ObjectStore, opts: ReportOptions) 
       ...Object.fromEntries(Object.entries(totals!).map(([k, v]) => [k, Number(v)])),
       unclaimed_raw_files: raw.unclaimed,
       unclaimed_outside_window: raw.outside_window,
+      replayed_events: (replays ?? []).reduce((n, r) => n + r.replays, 0),
     },
   };
 }
