@@ -22,8 +22,12 @@ await runTask({
     exclude: { type: "string", multiple: true, help: "Selector(s) to leave out" },
     "full-refresh": { type: "boolean", help: "Rebuild incremental models and snapshots from scratch" },
     vars: { type: "string", multiple: true, help: "name=value pairs, e.g. --vars 'start=2026-11-01 end=2026-11-02'" },
-    "target-dir": { type: "string", help: "Where artifacts go", default: "target" },
-    state: { type: "string", help: "Folder of a previous manifest.json for state: selectors (default: --target-dir)" },
+    "target-dir": { type: "string", help: "Where artifacts go (default: RUNNER_TARGET_DIR, which defaults to target)" },
+    state: {
+      type: "string",
+      help: "Folder of the manifest.json that state: selectors compare with (default: --target-dir, whose manifest " +
+        "only a successful run or build writes)",
+    },
     "schema-prefix": { type: "string", help: "Prefix for every PostgreSQL schema (isolated runs)", default: "" },
     "docs-dir": { type: "string", help: "Where `docs` writes the catalog", default: "docs/catalog" },
     "project-dir": { type: "string", help: "The project (holding models/ and seeds/)", default: "." },
@@ -70,7 +74,7 @@ await runTask({
         exclude: list(flags.exclude),
         fullRefresh: flags["full-refresh"] === true,
         vars,
-        targetDir: abs(String(flags["target-dir"])),
+        targetDir: typeof flags["target-dir"] === "string" ? abs(flags["target-dir"]) : config.runner.targetDir,
         ...(typeof flags.state === "string" ? { stateDir: abs(flags.state) } : {}),
         docsDir: abs(String(flags["docs-dir"])),
       });

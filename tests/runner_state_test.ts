@@ -226,3 +226,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "deno task models writes its artifacts under RUNNER_TARGET_DIR unless --target-dir says otherwise",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "runner_target_" });
+    try {
+      const task = async (extra: string[]) => {
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", join(PROJECT_ROOT, "tasks/models.ts"), "compile", "-s", "dim_date", ...extra],
+          env: { RUNNER_TARGET_DIR: join(dir, "from_env"), LOG_LEVEL: "ERROR" },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+      };
+      await task([]);
+      await Deno.stat(join(dir, "from_env/compiled/models/core/dim_date.sql"));
+      await task(["--target-dir", join(dir, "from_flag")]);
+      await Deno.stat(join(dir, "from_flag/compiled/models/core/dim_date.sql"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
