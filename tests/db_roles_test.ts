@@ -13,6 +13,11 @@ import { createPostgres, type Sql } from "../src/clients/postgres.ts";
 import { configureLogging, logger } from "../src/log.ts";
 import { openSandbox, type Sandbox } from "../src/pipeline/sandbox.ts";
 import { migrate } from "../src/pipeline/migrate.ts";
+import { extract } from "../src/pipeline/extract.ts";
+import { validate } from "../src/pipeline/validate.ts";
+import { clean } from "../src/pipeline/clean.ts";
+import { load } from "../src/pipeline/load.ts";
+import { rawKey, statusEvent } from "./_ingest_env.ts";
 
 const MODELLER_SCHEMAS = ["staging", "core", "graph", "runner"];
 
@@ -72,8 +77,9 @@ async function freshWarehouse(): Promise<Sandbox> {
   return box;
 }
 
+/** A pool as the role, as large as the tasks' (a step holds a lock on one connection while it works on others). */
 function connectAs(box: Sandbox, role: PostgresRole): Sql {
-  return createPostgres({ ...postgresAs(box.cfg.postgres, role), poolMax: 1 });
+  return createPostgres(postgresAs(box.cfg.postgres, role));
 }
 
 Deno.test("the least-privilege roles: the reader cannot write, the loader cannot drop a core table", async () => {
@@ -160,6 +166,39 @@ Deno.test("the roles migration hands an existing core schema and its tables to t
       await Promise.all([reader.end(), loader.end()]);
     }
   } finally {
+    await box.close();
+  }
+});
+
+Deno.test("the four ingestion steps run as the loader alone, and the reader reads none of it", async () => {
+  const box = await freshWarehouse();
+  const loader = connectAs(box, "loader");
+  const reader = connectAs(box, "reader");
+  try {
+    // One raw file: three valid events and one line that is not JSON (the truth: 3 loaded, 1 quarantined).
+    const minute = "2026-11-28T10:00";
+    const lines = [1, 2, 3].map((s) => JSON.stringify(statusEvent(`${minute}:0${s}Z`)));
+    await box.store.put(rawKey(minute), [lines[0], "{not json", lines[1], lines[2]].join("\n") + "\n");
+
+    const deps = { ...box.deps, sql: loader };
+    const cfg = box.cfg.pipeline;
+    await extract(deps, { maxFiles: cfg.maxFilesPerBatch, lookbackHours: cfg.listLookbackHours });
+    await validate(deps, { futureToleranceMs: cfg.futureToleranceMs, maxLineBytes: cfg.maxLineBytes });
+    await clean(deps);
+    await load(deps);
+
+    // Checked as the owner, not as the role under test.
+    const [batch] = await box.sql<{ status: string; loaded: string; quarantined: string }[]>`
+      select status, loaded, quarantined from etl.batches`;
+    equal(batch?.status, "loaded");
+    equal(Number(batch?.loaded), 3);
+    equal(Number(batch?.quarantined), 1);
+    const [events] = await box.sql<{ n: number }[]>`select count(*)::int as n from landing.events`;
+    equal(events?.n, 3);
+    await denied("reader reads the loaded events", () => reader`select count(*) from landing.events`);
+    await denied("reader reads the batches", () => reader`select count(*) from etl.batches`);
+  } finally {
+    await Promise.all([loader.end(), reader.end()]);
     await box.close();
   }
 });
