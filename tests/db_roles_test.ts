@@ -8,6 +8,7 @@
  * Needs PostgreSQL and S3 (`deno task stack:up`).
  */
 import { equal, ok, rejects } from "node:assert/strict";
+import { join } from "node:path";
 import { config, postgresAs, type PostgresRole, PROJECT_ROOT } from "../src/config.ts";
 import { createPostgres, type Sql } from "../src/clients/postgres.ts";
 import { configureLogging, logger } from "../src/log.ts";
@@ -17,6 +18,7 @@ import { extract } from "../src/pipeline/extract.ts";
 import { validate } from "../src/pipeline/validate.ts";
 import { clean } from "../src/pipeline/clean.ts";
 import { load } from "../src/pipeline/load.ts";
+import { run } from "../src/runner/mod.ts";
 import { rawKey, statusEvent } from "./_ingest_env.ts";
 
 const MODELLER_SCHEMAS = ["staging", "core", "graph", "runner"];
@@ -70,7 +72,8 @@ async function freshWarehouse(): Promise<Sandbox> {
   const box = await openSandbox(config(), "db_roles", logger("test-db-roles"));
   await box.sql.unsafe(
     `drop schema if exists ${MODELLER_SCHEMAS.join(", ")}, etl, landing cascade;
-     drop table if exists public.schema_migrations`,
+     drop table if exists public.schema_migrations;
+     revoke all on database ${box.cfg.postgres.database} from socialpulse_loader, socialpulse_modeller, socialpulse_reader`,
   );
   await migrate(box.sql);
   await runRoleLogins(box);
@@ -170,9 +173,10 @@ Deno.test("the roles migration hands an existing core schema and its tables to t
   }
 });
 
-Deno.test("the four ingestion steps run as the loader alone, and the reader reads none of it", async () => {
+Deno.test("ingestion runs as the loader alone, the models as the modeller alone, and the reader reads core", async () => {
   const box = await freshWarehouse();
   const loader = connectAs(box, "loader");
+  const modeller = connectAs(box, "modeller");
   const reader = connectAs(box, "reader");
   try {
     // One raw file: three valid events and one line that is not JSON (the truth: 3 loaded, 1 quarantined).
@@ -197,8 +201,41 @@ Deno.test("the four ingestion steps run as the loader alone, and the reader read
     equal(events?.n, 3);
     await denied("reader reads the loaded events", () => reader`select count(*) from landing.events`);
     await denied("reader reads the batches", () => reader`select count(*) from etl.batches`);
+
+    // The model runner builds the project's staging and star schema as the modeller alone.
+    const targetDir = await Deno.makeTempDir({ prefix: "db-roles-target-" });
+    try {
+      const summary = await run({
+        root: PROJECT_ROOT,
+        sql: modeller,
+        clickhouse: () => Promise.reject(new Error("the project's PostgreSQL models need no ClickHouse")),
+        log: logger("test-db-roles-models"),
+        print: () => {},
+        targets: { schemaPrefix: "", clickhouseDatabase: box.cfg.clickhouse.database, pg: { collection: "unused" } },
+      }, {
+        command: "build",
+        selectors: [],
+        exclude: [],
+        fullRefresh: false,
+        vars: {},
+        targetDir,
+        docsDir: join(targetDir, "docs"),
+      });
+      ok(summary, "the build finished");
+    } finally {
+      await Deno.remove(targetDir, { recursive: true });
+    }
+    const coreTables = await box.sql<{ t: string; owner: string }[]>`
+      select tablename as t, tableowner as owner from pg_tables where schemaname = 'core' order by 1`;
+    ok(coreTables.length >= 10, `only ${coreTables.length} core tables were built`);
+    for (const { t, owner } of coreTables) {
+      equal(owner, "socialpulse_modeller", `core.${t}`);
+      await reader.unsafe(`select count(*) from core.${t}`);
+      await denied(`loader drops core.${t}`, () => loader.unsafe(`drop table core.${t}`));
+      await denied(`reader deletes from core.${t}`, () => reader.unsafe(`delete from core.${t}`));
+    }
   } finally {
-    await Promise.all([loader.end(), reader.end()]);
+    await Promise.all([loader.end(), modeller.end(), reader.end()]);
     await box.close();
   }
 });
