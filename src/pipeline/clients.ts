@@ -27,6 +27,19 @@ export async function withPipelineClients<T>(
     log: ctx.log,
     ...(fault ? { fault } : {}),
   };
+  const ignoreDefect = (ev: Event) => {
+    const error = (ev as ErrorEvent).error ?? (ev as PromiseRejectionEvent).reason;
+    if (!isPostgresSocketDefect(error)) return;
+    ev.preventDefault();
+    // The query that write belonged to would never settle: end the pool at once, which fails every query in flight
+    // (CONNECTION_DESTROYED), and give the steps a new pool for what follows (recording the failure on the batch).
+    ctx.log.debug("postgres.js wrote to a closed connection (porsager/postgres#1208); the pool is replaced", { error });
+    const old = deps.sql;
+    deps.sql = createPostgres(postgres, { applicationName: `socialpulse-${opts.task}` });
+    void old.end({ timeout: 0 }).catch(() => {});
+  };
+  globalThis.addEventListener("error", ignoreDefect);
+  globalThis.addEventListener("unhandledrejection", ignoreDefect);
   try {
     await migrate(deps.sql);
     return await fn(deps);
@@ -34,5 +47,18 @@ export async function withPipelineClients<T>(
     throw await explainFailure(deps, opts.task, null, null, e);
   } finally {
     await deps.sql.end({ timeout: 5 });
+    globalThis.removeEventListener("error", ignoreDefect);
+    globalThis.removeEventListener("unhandledrejection", ignoreDefect);
   }
+}
+
+/**
+ * postgres.js 3.4.9 throws from a timer callback, out of reach of any await, when it writes to a connection whose
+ * socket has closed (porsager/postgres#1154, #1208), as happens to queries sent while PostgreSQL goes away. Left alone,
+ * that kills the process with a TypeError and no summary; dropped, it leaves its query pending for ever.
+ */
+function isPostgresSocketDefect(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const fromDriver = (error.stack ?? "").includes("postgres/src/connection.js");
+  return fromDriver && (error instanceof TypeError || error.name === "BrokenPipe" || error.name === "ConnectionReset");
 }
