@@ -54,6 +54,12 @@ const schema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default("INFO"),
   LOG_FORMAT: z.enum(["auto", "json", "text"]).default("auto"),
 
+  /**
+   * Read by Docker Compose only, never by the app: the profiles of docker/compose.yml to start (which S3 server:
+   * `minio` or `versitygw`). Listed here so that `.env` has one list of names (see docker/README.md).
+   */
+  COMPOSE_PROFILES: z.string().optional(),
+
   DEV_DIR: z.string().min(1).default(".dev"),
   DEV_TOOLS_DIR: z.string().min(1).optional(),
 
