@@ -781,3 +781,21 @@ Deno.test("both READMEs ask for Compose 2.24+, which env_file.required needs", a
     ok(!/Compose v2\b(?!\.)/.test(text), `${file} still says "Compose v2", too old for env_file.required`);
   }
 });
+
+Deno.test("ClickHouse's read-only user takes its password from the container and the image's readonly profile", async () => {
+  const xml = await readText("docker/clickhouse/reader.xml");
+  const user = DEFAULTS.clickhouse.reader.user;
+  const block = new RegExp(`<${user}>([\\s\\S]*)</${user}>`).exec(xml)?.[1] ?? "";
+  ok(block, `reader.xml defines no user ${user}`);
+  const passwordFrom = /<password from_env="([A-Z_]+)"\s*\/>/.exec(block)?.[1];
+  equal(passwordFrom, "CLICKHOUSE_READER_PASSWORD");
+  ok(passwordFrom in environment("clickhouse"), "the clickhouse service must set the variable reader.xml reads");
+  ok(/<profile>readonly<\/profile>/.test(block), "the user runs with the readonly profile");
+  deepStrictEqual([...block.matchAll(/<query>([^<]*)<\/query>/g)].map((m) => m[1]), ["GRANT SELECT ON *.*"]);
+  ok(
+    (service("clickhouse").volumes ?? []).includes(
+      "./clickhouse/reader.xml:/etc/clickhouse-server/users.d/socialpulse-reader.xml:ro",
+    ),
+    "compose.yml mounts reader.xml into users.d",
+  );
+});
