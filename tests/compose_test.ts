@@ -530,13 +530,14 @@ Deno.test("compose.yml gives the Docker API to the scheduler only, through a rea
   // The proxy passes on what DockerOperator uses (containers, image list, write methods) and nothing else.
   const proxy = environment("docker-socket-proxy");
   deepStrictEqual(Object.keys(proxy).filter((k) => proxy[k] === "1").sort(), ["CONTAINERS", "IMAGES", "POST"]);
-  // It sits on an internal network with the scheduler alone.
+  // It sits on an internal network with the two Airflow processes that start containers: the scheduler (tasks and
+  // their callbacks) and the DAG processor (DAG-level callbacks).
   equal(compose.networks?.["docker-api"]?.internal, true, "the docker-api network must be internal");
   const onDockerApi = Object.entries(compose.services).filter(([, s]) => {
     const n = s.networks;
     return Array.isArray(n) ? n.includes("docker-api") : n !== undefined && "docker-api" in n;
   }).map(([name]) => name);
-  deepStrictEqual(onDockerApi.sort(), ["airflow-scheduler", "docker-socket-proxy"]);
+  deepStrictEqual(onDockerApi.sort(), ["airflow-dag-processor", "airflow-scheduler", "docker-socket-proxy"]);
   deepStrictEqual(service("docker-socket-proxy").networks, ["docker-api"], "the proxy must not join the stack network");
 
   const env = environment("airflow-scheduler");
@@ -545,7 +546,9 @@ Deno.test("compose.yml gives the Docker API to the scheduler only, through a rea
   equal(env.DOCKER_HOST, env.SOCIALPULSE_DOCKER_URL, "DockerOperator falls back to DOCKER_HOST");
   const proxyHealth = stringsIn(service("docker-socket-proxy").healthcheck?.test).join(" ");
   ok(proxyHealth.includes(`:${dockerUrl.port}/`), `the proxy's health check must probe port ${dockerUrl.port}`);
-  equal(service("airflow-scheduler").depends_on?.["docker-socket-proxy"]?.condition, "service_healthy");
+  for (const name of ["airflow-scheduler", "airflow-dag-processor"]) {
+    equal(service(name).depends_on?.["docker-socket-proxy"]?.condition, "service_healthy", name);
+  }
 });
 
 Deno.test("compose.yml lets the scheduler start task containers on the stack network", () => {
