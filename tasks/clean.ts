@@ -9,5 +9,8 @@ await runTask({
   description: "Normalise the validated events (trim + NFC strings, lower-case e-mails and handles, UTC timestamps,\n" +
     "money to cents) and remove duplicates by event_id within the batch and against everything loaded.",
   flags: BATCH_FLAGS,
-  run: (ctx) => withPipelineClients(ctx, (deps) => runClean(deps, batchStepArgs(ctx)), { task: "clean" }),
+  run: (ctx) => {
+    const args = batchStepArgs(ctx); // flag errors before any connection
+    return withPipelineClients(ctx, (deps) => runClean(deps, args), { task: "clean" });
+  },
 });

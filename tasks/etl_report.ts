@@ -10,5 +10,8 @@ await runTask({
     "occurred_at, quarantined lines by reason code, and raw files no batch claimed yet (those older than extract's\n" +
     "listing window are only taken by extract --full-scan).",
   flags: { limit: { type: "string", help: "How many of the latest batches to list", default: "20" } },
-  run: (ctx) => withPipelineClients(ctx, (deps) => runReport(deps, reportArgs(ctx)), { task: "etl:report" }),
+  run: (ctx) => {
+    const args = reportArgs(ctx); // flag errors before any connection
+    return withPipelineClients(ctx, (deps) => runReport(deps, args), { task: "etl:report" });
+  },
 });

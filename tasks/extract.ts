@@ -9,5 +9,8 @@ await runTask({
   description: "Find raw minute drops (events/) not yet processed, claim them into a new batch atomically and stage\n" +
     "a copy of each under staging/. Files that cannot be read are logged at ERROR and retried by the next run.",
   flags: EXTRACT_FLAGS,
-  run: (ctx) => withPipelineClients(ctx, (deps) => runExtract(deps, extractArgs(ctx)), { task: "extract" }),
+  run: (ctx) => {
+    const args = extractArgs(ctx); // flag errors before any connection
+    return withPipelineClients(ctx, (deps) => runExtract(deps, args), { task: "extract" });
+  },
 });

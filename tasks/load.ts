@@ -10,5 +10,8 @@ await runTask({
     "Bulk-load the cleaned batches into PostgreSQL (landing.events) with COPY, in one transaction per batch\n" +
     "that also marks it loaded and checks lines_in = loaded + quarantined + duplicates.",
   flags: BATCH_FLAGS,
-  run: (ctx) => withPipelineClients(ctx, (deps) => runLoad(deps, batchStepArgs(ctx)), { task: "load" }),
+  run: (ctx) => {
+    const args = batchStepArgs(ctx); // flag errors before any connection
+    return withPipelineClients(ctx, (deps) => runLoad(deps, args), { task: "load" });
+  },
 });

@@ -15,5 +15,8 @@ await runTask({
       help: "With --batch: validate that batch again although it was validated or cleaned (not once loaded)",
     },
   },
-  run: (ctx) => withPipelineClients(ctx, (deps) => runValidate(deps, validateArgs(ctx)), { task: "validate" }),
+  run: (ctx) => {
+    const args = validateArgs(ctx); // flag errors before any connection
+    return withPipelineClients(ctx, (deps) => runValidate(deps, args), { task: "validate" });
+  },
 });

@@ -10,6 +10,7 @@ import { validate } from "../src/pipeline/validate.ts";
 import { clean } from "../src/pipeline/clean.ts";
 import { load } from "../src/pipeline/load.ts";
 import { partKey } from "../src/pipeline/layout.ts";
+import { report, unclaimedRawFiles } from "../src/pipeline/report.ts";
 import {
   batches,
   commentEvent,
@@ -341,21 +342,67 @@ Deno.test("an event another batch loads between clean and load is counted as a d
   }
 });
 
-Deno.test("extract lists from a window before the newest claimed file; a full scan finds a file older than that", async () => {
+Deno.test("extract lists from a window before the newest claimed file; the report counts what lies before it, a full scan claims it and warns", async () => {
   const env = await ingestEnv("ingest_bad");
   try {
     const put = (minute: string) => env.store.put(rawKey(minute), line(statusEvent(`${minute}:30.000Z`)) + "\n");
     const claim = async (lookbackHours: number) => (await extract(env.deps, { maxFiles: 100, lookbackHours })).files;
     await put("2026-11-28T10:00");
     assertEquals(await claim(2), 1);
-    // Files that turn up late: 09:00 lies inside the two hours before 10:00, 06:00 outside.
+    // Files that turn up late: 09:00 lies inside the two hours before 10:00, 06:00 and 05:00 outside.
     await put("2026-11-28T09:00");
     await put("2026-11-28T06:00");
+    await put("2026-11-28T05:00");
+    assertEquals(await unclaimedRawFiles(env.sql, env.store, 2), {
+      window_start: "events/date=2026-11-28/hour=08/",
+      unclaimed: 3,
+      outside_window: 2,
+    });
     assertEquals(await claim(2), 1);
     const claimed = await env.sql<{ key: string }[]>`select key from etl.files order by key`;
     assertEquals(claimed.map((f) => f.key), [rawKey("2026-11-28T09:00"), rawKey("2026-11-28T10:00")]);
     assertEquals(await claim(2), 0);
-    assertEquals(await claim(0), 1);
+    const before = await report(env.sql, env.store, { limit: 5, lookbackHours: 2 });
+    assertEquals([before.totals.unclaimed_raw_files, before.totals.unclaimed_outside_window], [2, 2]);
+    assert(before.text.includes("WARNING: 2 raw file(s) lie before extract's listing window"), before.text);
+
+    // The scheduled full scan claims them, and says how many lay outside the window.
+    const full = await extract(env.deps, { maxFiles: 100, lookbackHours: 2, fullScan: true });
+    assertEquals([full.files, full.outside_window, full.listed_from], [2, 2, null]);
+    const after = await report(env.sql, env.store, { limit: 5, lookbackHours: 2 });
+    assertEquals([after.totals.unclaimed_raw_files, after.totals.unclaimed_outside_window], [0, 0]);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("validate --force validates a validated or cleaned batch again; clean and load follow; a loaded batch is never taken", async () => {
+  const env = await ingestEnv("ingest_bad");
+  try {
+    // An event 10 minutes after the first clock: in the future then (tolerance 5 minutes), fine at the later clock.
+    const early = new Date("2026-11-28T10:00:00.000Z");
+    const later = new Date("2026-11-28T11:00:00.000Z");
+    await env.store.put(
+      rawKey(MIN),
+      [statusEvent(at(1)), statusEvent("2026-11-28T10:10:00.000Z")].map(line).join("\n"),
+    );
+    const opts = { futureToleranceMs: 300_000, maxLineBytes: 1 << 20 };
+    await extract(env.deps, { maxFiles: 10 });
+    await validate(env.deps, { ...opts, now: early });
+    await clean(env.deps);
+    assertEquals(await rejectedReasons(env.sql), ["2:occurred_at:in_future"]);
+    // Without --force the cleaned batch is not taken; with it, it is validated again and goes back to 'validated'.
+    assertEquals((await validate(env.deps, { ...opts, batch: 1, now: later })).batches, []);
+    assertEquals((await validate(env.deps, { ...opts, batch: 1, force: true, now: later })).batches, [1]);
+    assertEquals(await rejectedReasons(env.sql), []);
+    assertEquals((await batches(env.sql))[0]!.status, "validated");
+    await clean(env.deps);
+    await load(env.deps);
+    assertEquals(await loadedCount(env.sql), 2);
+    await assertAccounted(env.sql);
+    assertEquals((await validate(env.deps, { ...opts, batch: 1, force: true, now: early })).batches, []);
+    assertEquals(await loadedCount(env.sql), 2);
+    await assertAccounted(env.sql);
   } finally {
     await env.close();
   }

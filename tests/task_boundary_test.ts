@@ -31,6 +31,33 @@ Deno.test("a task prints --help and exits 0; an unknown flag exits 2", async () 
   const bad = await runHealth({}, ["--nope"]);
   assertEquals(bad.code, 2);
   assert(bad.stderr.includes("--nope"), bad.stderr);
+  const summary = JSON.parse(bad.stdout.trim().split("\n").at(-1)!);
+  assertEquals([summary.task, summary.status, summary.error.name], ["health", "error", "UsageError"]);
+});
+
+Deno.test("a pipeline task with contradictory flags exits 2 with one line and a JSON summary, before connecting", async () => {
+  for (
+    const [task, args, text] of [
+      ["validate", ["--force"], "--force needs --batch"],
+      ["clean", ["--follow", "--batch", "3"], "--follow and --batch cannot be used together"],
+      ["load", ["--batch", "x"], "--batch must be a positive integer"],
+    ] as const
+  ) {
+    // A port nothing listens on: the error must come before any connection is tried.
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `tasks/${task}.ts`, ...args],
+      cwd: PROJECT_ROOT,
+      env: { POSTGRES_PORT: "1", S3_ENDPOINT: "http://127.0.0.1:1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr).trim();
+    assertEquals(out.code, 2, stderr);
+    assertEquals(stderr.split("\n").length, 1, stderr);
+    assert(stderr.includes(text), stderr);
+    const summary = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+    assertEquals([summary.task, summary.status, summary.error.name], [task, "error", "UsageError"]);
+  }
 });
 
 Deno.test("deno task health reports every service healthy with a JSON summary", async () => {
