@@ -82,7 +82,12 @@ const FACT_TYPES: Record<string, EventType[]> = {
     "subscription.started",
     "subscription.cancelled",
   ],
-  fact_membership_event: ["community.joined", "community.left", "community.moderator_added"],
+  fact_membership_event: [
+    "community.joined",
+    "community.left",
+    "community.moderator_added",
+    "community.moderator_removed",
+  ],
   fact_pinned_post: ["community.post_pinned"],
   fact_complaint: ["complaint.filed"],
   fact_complaint_resolution: ["complaint.resolved"],
