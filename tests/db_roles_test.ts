@@ -48,16 +48,15 @@ async function runRoleLogins(box: Sandbox): Promise<void> {
       "-v",
       "ON_ERROR_STOP=1",
       "-qAt",
-      "-v",
-      `loader_password=${pg.roles.loader.password}`,
-      "-v",
-      `modeller_password=${pg.roles.modeller.password}`,
-      "-v",
-      `reader_password=${pg.roles.reader.password}`,
       "-f",
       `${PROJECT_ROOT}/docker/postgres/role_logins.sql`,
     ],
-    env: { PGPASSWORD: pg.password },
+    env: {
+      PGPASSWORD: pg.password,
+      POSTGRES_LOADER_PASSWORD: pg.roles.loader.password,
+      POSTGRES_MODELLER_PASSWORD: pg.roles.modeller.password,
+      POSTGRES_READER_PASSWORD: pg.roles.reader.password,
+    },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -238,4 +237,23 @@ Deno.test("ingestion runs as the loader alone, the models as the modeller alone,
     await Promise.all([loader.end(), modeller.end(), reader.end()]);
     await box.close();
   }
+});
+
+Deno.test("role_logins.sql stops with the name of a password that is missing from the environment", async () => {
+  const pg = config().postgres;
+  const out = await new Deno.Command("psql", {
+    args: ["-h", pg.host, "-p", String(pg.port), "-U", pg.user, "-d", pg.database, "-v", "ON_ERROR_STOP=1", "-qAt"]
+      .concat(["-f", `${PROJECT_ROOT}/docker/postgres/role_logins.sql`]),
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      PGPASSWORD: pg.password,
+      POSTGRES_LOADER_PASSWORD: pg.roles.loader.password,
+      POSTGRES_MODELLER_PASSWORD: pg.roles.modeller.password,
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  ok(!out.success, "role_logins.sql must fail without POSTGRES_READER_PASSWORD");
+  ok(new TextDecoder().decode(out.stderr).includes("POSTGRES_READER_PASSWORD is not set"));
 });

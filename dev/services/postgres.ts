@@ -12,9 +12,12 @@ import { SERVICE_CHECKS } from "../../src/health.ts";
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 const isRoot = Deno.uid() === 0;
 
-/** Run a PostgreSQL binary as the cluster's owner. */
-function asOwner(bin: string, args: string[]): Promise<string> {
-  return isRoot ? sh("runuser", ["-u", "postgres", "--", join(PG_BIN, bin), ...args]) : sh(join(PG_BIN, bin), args);
+/** Run a PostgreSQL binary as the cluster's owner, with extra environment variables. */
+function asOwner(bin: string, args: string[], env?: Record<string, string>): Promise<string> {
+  const opts = env ? { env } : {};
+  return isRoot
+    ? sh("runuser", ["-u", "postgres", "--", join(PG_BIN, bin), ...args], opts)
+    : sh(join(PG_BIN, bin), args, opts);
 }
 
 function socketDir(ctx: StackContext): string {
@@ -167,25 +170,28 @@ async function ensureWarehouse(ctx: StackContext) {
   const hasDb = (await psql(ctx, `select 1 from pg_database where datname = ${quoteLiteral(database)}`)).trim();
   if (hasDb !== "1") await psql(ctx, `create database ${quoteIdent(database)} owner ${quoteIdent(user)}`);
   const { roles } = ctx.config.postgres;
-  await asOwner("psql", [
-    "-h",
-    socketDir(ctx),
-    "-p",
-    String(ctx.config.postgres.port),
-    "-U",
-    "postgres",
-    "-d",
-    database,
-    "-v",
-    "ON_ERROR_STOP=1",
-    "-qAt",
-    "-v",
-    `loader_password=${roles.loader.password}`,
-    "-v",
-    `modeller_password=${roles.modeller.password}`,
-    "-v",
-    `reader_password=${roles.reader.password}`,
-    "-f",
-    ROLE_LOGINS_SQL,
-  ]);
+  // The passwords go through the environment (runuser keeps it), never on psql's command line.
+  await asOwner(
+    "psql",
+    [
+      "-h",
+      socketDir(ctx),
+      "-p",
+      String(ctx.config.postgres.port),
+      "-U",
+      "postgres",
+      "-d",
+      database,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-qAt",
+      "-f",
+      ROLE_LOGINS_SQL,
+    ],
+    {
+      POSTGRES_LOADER_PASSWORD: roles.loader.password,
+      POSTGRES_MODELLER_PASSWORD: roles.modeller.password,
+      POSTGRES_READER_PASSWORD: roles.reader.password,
+    },
+  );
 }
