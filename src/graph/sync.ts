@@ -164,9 +164,11 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
   });
 }
 
-/** Writes UNWIND batches to Neo4j, one transaction each, timing the writes. */
+/** Writes UNWIND batches to Neo4j, one transaction each, timing the writes and logging progress. */
 class Neo4jWriter {
   ms = 0;
+  rows = 0;
+  #nextReport = 100_000;
   #session;
   constructor(private deps: SyncDeps, readonly batchSize: number) {
     this.#session = deps.neo4j.session();
@@ -180,6 +182,11 @@ class Neo4jWriter {
       const t0 = performance.now();
       await this.#session.executeWrite((t) => t.run(query, { rows: chunk }));
       this.ms += performance.now() - t0;
+      this.rows += chunk.length;
+      if (this.rows >= this.#nextReport) {
+        this.deps.log.info(`written ${this.rows} rows to Neo4j`, { counts: { rows: this.rows } });
+        this.#nextReport += 100_000;
+      }
     }
     return rows.length;
   }
@@ -384,6 +391,20 @@ async function syncEdges(
     [start],
   );
   let added = 0, removed = 0;
+  // Endpoints first (a user or community may have no dimension row yet: a late sign-up), so that the relationship
+  // writes below only look nodes up.
+  const endedAt = (label: string) =>
+    Object.values(STATEFUL).filter((r) => r.to === label).map((r) => `'${r.type}'`).join(", ");
+  const endpoints = {
+    User: `select src::text as k from graph_changes where present
+           union select dst::text from graph_changes where present and rel in (${endedAt("User")})`,
+    Community: `select distinct dst::text as k from graph_changes where present and rel in (${endedAt("Community")})`,
+  };
+  for (const [label, query] of Object.entries(endpoints)) {
+    await chunked<{ k: string }>(tx, query, [], w.batchSize, async (rows) => {
+      await w.write(`UNWIND $rows AS r MERGE (:${label} {key: r.k})`, rows);
+    });
+  }
   const touchedMembership: Record<string, unknown>[] = [];
   for (const rel of Object.values(STATEFUL)) {
     for (const present of [true, false]) {
@@ -396,7 +417,7 @@ async function syncEdges(
         async (rows) => {
           if (present) {
             added += await w.write(
-              `UNWIND $rows AS r MERGE (a:User {key: r.s}) MERGE (b:${rel.to} {key: r.d})
+              `UNWIND $rows AS r MATCH (a:User {key: r.s}) MATCH (b:${rel.to} {key: r.d})
                MERGE (a)-[x:${rel.type}]->(b) SET x.since = datetime(r.at), x += coalesce(r.props, {})`,
               rows.map((r) => ({ ...r, props: r.props ?? null })),
             );
