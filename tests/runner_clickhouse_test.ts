@@ -63,6 +63,12 @@ materialized: view
 */
 select day, events from {{ ref('mart_daily') }}
 `,
+  "models/marts/mart_label.sql": `/*
+order_by: tuple()
+description: a string var stored as a value (the injection test passes SQL in it)
+*/
+select {{ var('label', 'string', 'plain') }} as label
+`,
   "models/marts/mart_pg_view.sql": `/*
 materialized: view
 description: a stored ClickHouse view straight over PostgreSQL (it keeps the postgresql() read in its definition)
@@ -253,7 +259,9 @@ Deno.test({
       await sql.unsafe(`grant ${role} to current_user`);
       await sql.unsafe(`grant connect, create on database ${config().postgres.database} to ${role}`);
 
-      const built = await models(root, chPath, ["build"], env);
+      // A string var carrying SQL: it must arrive as a value, and nothing of it may run.
+      const injection = "x');drop/**/table/**/rt_marts.mart_ids;--\\'";
+      const built = await models(root, chPath, ["build", "--vars", `label=${injection}`], env);
       assertEquals([built.code, built.summary.errors, built.summary.tests_failed], [0, 0, 0], built.stderr);
       assertEquals(built.results.find((r) => r.name === "mart_pg_view")?.status, "success");
       // A second process reads the stored view over PostgreSQL: the collection is defined again at connect.
@@ -264,7 +272,14 @@ Deno.test({
         chPath,
         "select name, engine, create_table_query as ddl from system.tables where database = 'rt_marts' order by name",
       );
-      assertEquals(stored.map((t) => t.name), ["mart_daily", "mart_days_view", "mart_ids", "mart_pg_view"]);
+      assertEquals(stored.map((t) => t.name), [
+        "mart_daily",
+        "mart_days_view",
+        "mart_ids",
+        "mart_label",
+        "mart_pg_view",
+      ]);
+      assertEquals(await chdbRows(chPath, "select label from rt_marts.mart_label"), [{ label: injection }]);
       const pgView = stored.find((t) => t.name === "mart_pg_view")!;
       assert(pgView.ddl!.includes("postgresql(socialpulse_pg"), pgView.ddl!);
       assertEquals(stored.filter((t) => t.ddl!.includes(secret)).map((t) => t.name), []);
