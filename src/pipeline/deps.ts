@@ -11,6 +11,10 @@ import type { FaultPoint } from "./faults.ts";
 
 /** What every step receives. */
 export interface StepDeps {
+  /**
+   * The PostgreSQL pool. The task boundary may swap it for a new pool when the driver lost a connection in a way it
+   * cannot recover from (see `src/pipeline/clients.ts`), so code that outlives one batch reads `deps.sql` again.
+   */
   sql: Sql;
   store: ObjectStore;
   log: Logger;
