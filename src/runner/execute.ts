@@ -25,7 +25,7 @@ import {
 import type { Project } from "./project.ts";
 import type { Window } from "./template.ts";
 import type { Node } from "./types.ts";
-import { NeedsFullRefresh, pgApplyIncrement, pgBuildTable, pgBuildView, pgLoadSeed, pgRelkind } from "./pg.ts";
+import { NeedsFullRefresh, pgApplyIncrement, pgBuildTable, pgBuildView, pgLoadSeed } from "./pg.ts";
 import { chBuildTable, chBuildView, chExists, chReplacePartitions } from "./ch.ts";
 import {
   ensureState,
@@ -115,6 +115,8 @@ export function varsWindow(vars: Record<string, string>): Window | undefined {
 export class Executor {
   #ch?: Promise<ClickHouseClient>;
   #states = new Map<string, ModelState>();
+  /** PostgreSQL relations of the project's schemas when the run started (a node's own build creates its own). */
+  #pgRelations = new Set<string>();
   /** The loaded batches when the run started: every node's work is bounded by this snapshot. */
   #snapshot: number[] = [];
   /** Touched slices by grain and batch set (usually every model shares one set of new batches). */
@@ -154,6 +156,18 @@ export class Executor {
     await ensureState(this.deps.sql, this.project, this.#prefix);
     this.#states = await readStates(this.deps.sql, this.project, this.#prefix);
     this.#snapshot = await loadedBatches(this.deps.sql, this.project, this.#prefix);
+    const schemas = [
+      ...new Set(
+        [...this.project.nodes.values()].filter((n) => n.config.engine === "postgres")
+          .map((n) => relationOf(n, this.opts.targets).schema),
+      ),
+    ];
+    const rows = await this.deps.sql.unsafe<{ schema: string; name: string }[]>(
+      `select n.nspname as schema, c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = any($1::text[]) and c.relkind in ('r', 'v', 'm', 'p')`,
+      [schemas],
+    );
+    this.#pgRelations = new Set(rows.map((r) => `${r.schema}.${r.name}`));
   }
 
   /** The batches this run covers (loaded when it started). */
@@ -174,7 +188,7 @@ export class Executor {
       const last = await this.#latest(node);
       return { ids: [], window: { start: new Date((last?.getTime() ?? 0) - lookback).toISOString() } };
     }
-    const ids = await unprocessedBatches(this.deps.sql, this.project, this.#prefix, node.name, this.#snapshot);
+    const ids = unprocessedBatches(this.#snapshot, this.#states.get(node.name)?.processed ?? []);
     if (ids.length === 0) return { ids };
     const grain: Grain = cfg.engine === "clickhouse" ? "day" : "minute";
     const key = `${grain}:${ids.join(",")}`;
@@ -221,7 +235,7 @@ export class Executor {
 
   async #exists(node: Node): Promise<boolean> {
     const rel = relationOf(node, this.opts.targets);
-    if (node.config.engine === "postgres") return (await pgRelkind(this.deps.sql, rel)) !== null;
+    if (node.config.engine === "postgres") return this.#pgRelations.has(`${rel.schema}.${rel.name}`);
     return await chExists(await this.clickhouse(), rel);
   }
 

@@ -131,8 +131,10 @@ export async function run(deps: RunnerDeps, args: RunnerArgs): Promise<Summary> 
     targets: deps.targets,
     compiledDir: join(args.targetDir, "run"),
   });
-  await exec.init();
-  if (args.command === "plan") return await plan(deps, exec, nodes);
+  if (args.command === "plan") {
+    await exec.init();
+    return await plan(deps, exec, nodes);
+  }
 
   // One writer at a time per warehouse (per schema prefix): a second run fails at once instead of interleaving.
   const lock = await deps.sql.reserve();
@@ -144,6 +146,8 @@ export async function run(deps: RunnerDeps, args: RunnerArgs): Promise<Summary> 
     throw new RunFailed("another `models` run is building this warehouse (advisory lock held); try again when it ends");
   }
   try {
+    // The state and the snapshot of loaded batches are read under the lock: no other run changes them meanwhile.
+    await exec.init();
     const summary = await execute(deps, args, project, exec, nodes, chosen, started);
     if (args.command === "run" || args.command === "build") await writeManifest(args.targetDir, manifest);
     return summary;

@@ -22,6 +22,8 @@ export interface ModelState {
   model: string;
   checksum: string | null;
   built_at: Date | null;
+  /** The processed batch ids as inclusive `[from, to]` ranges. */
+  processed: [number, number][];
 }
 
 /** The schema-qualified name of the state table. */
@@ -42,8 +44,20 @@ export async function ensureState(sql: Sql, project: Project, prefix: string): P
 
 /** Every model's state. */
 export async function readStates(sql: Sql, project: Project, prefix: string): Promise<Map<string, ModelState>> {
-  const rows = await sql.unsafe<ModelState[]>(`select model, checksum, built_at from ${stateTable(project, prefix)}`);
-  return new Map(rows.map((r) => [r.model, r]));
+  const rows = await sql.unsafe<(Omit<ModelState, "processed"> & { processed: string })[]>(
+    `select model, checksum, built_at, processed::text as processed from ${stateTable(project, prefix)}`,
+  );
+  return new Map(rows.map((r) => [r.model, { ...r, processed: parseIdRanges(r.processed) }]));
+}
+
+/** Read an `int8multirange`'s text (`{[1,25),[29,30)}`: canonical half-open ranges) as inclusive ranges. */
+export function parseIdRanges(text: string): [number, number][] {
+  return [...text.matchAll(/\[(\d+),(\d+)\)/g)].map((m) => [Number(m[1]), Number(m[2]) - 1]);
+}
+
+/** The snapshot's batches that are in none of the processed ranges, in id order. */
+export function unprocessedBatches(snapshot: readonly number[], processed: [number, number][]): number[] {
+  return snapshot.filter((id) => !processed.some(([from, to]) => id >= from && id <= to)).sort((a, b) => a - b);
 }
 
 /** A source table named in the project's `increments`, as a qualified relation. */
@@ -73,23 +87,6 @@ export function lookbackMs(lookback: string): number {
   if (!m) throw new Error(`lookback '${lookback}' is not like '2 hours'`);
   const unit = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 }[m[2] as "second"];
   return Number(m[1]) * unit;
-}
-
-/** The snapshot's batches that a model has not processed yet, in id order. */
-export async function unprocessedBatches(
-  sql: Sql,
-  project: Project,
-  prefix: string,
-  model: string,
-  snapshot: number[],
-): Promise<number[]> {
-  const [row] = await sql.unsafe<{ ids: string[] | null }[]>(
-    `select array_agg(i order by i) as ids from unnest($1::bigint[]) as i
-     where not (i <@ coalesce((select processed from ${stateTable(project, prefix)} where model = ${literal(model)}),
-       '{}'::int8multirange))`,
-    [snapshot],
-  );
-  return (row?.ids ?? []).map(Number);
 }
 
 /** A unit of time an increment recomputes as a whole. */

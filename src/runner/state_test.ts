@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, throws as assertThrows } from "node:assert/strict";
-import { lookbackMs, sliceWindow } from "./state.ts";
+import { lookbackMs, parseIdRanges, sliceWindow, unprocessedBatches } from "./state.ts";
 import { varsWindow } from "./execute.ts";
 import { parseVars } from "./mod.ts";
 
@@ -61,4 +61,11 @@ Deno.test("sliceWindow() merges touched minutes, widened by the lookback, into d
   assertEquals(sliceWindow([at("2026-11-22T00:00:00Z"), at("2026-11-20T00:00:00Z")], "day", 0, true), {
     start: "2026-11-20T00:00:00.000Z",
   });
+});
+
+Deno.test("parseIdRanges() and unprocessedBatches() find the snapshot's batches outside the processed ranges", () => {
+  assertEquals(parseIdRanges("{}"), []);
+  assertEquals(parseIdRanges("{[1,25),[29,30)}"), [[1, 24], [29, 29]]);
+  assertEquals(unprocessedBatches([1, 24, 25, 28, 29, 30], parseIdRanges("{[1,25),[29,30)}")), [25, 28, 30]);
+  assertEquals(unprocessedBatches([3, 1], []), [1, 3]);
 });
