@@ -3,7 +3,7 @@
  * clean and load run against the real PostgreSQL; the result is compared with the generator's own ledger.
  * Then the same input is processed with each step killed at a fault point inside it, and must end in the same state.
  */
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { generate, S3Store } from "../src/generator/mod.ts";
 import type { FileLedgerJson } from "../src/generator/mod.ts";
 import { logger } from "../src/log.ts";
@@ -12,6 +12,7 @@ import { extract } from "../src/pipeline/extract.ts";
 import { validate } from "../src/pipeline/validate.ts";
 import { clean } from "../src/pipeline/clean.ts";
 import { load } from "../src/pipeline/load.ts";
+import { runPipeline } from "../src/pipeline/steps.ts";
 import { batches, fingerprint, type IngestEnv, ingestEnv } from "./_ingest_env.ts";
 
 const FROM = Date.parse("2026-11-02T09:00:00Z") / 60_000;
@@ -214,6 +215,40 @@ Deno.test("deno task pipeline --overlap (validate, clean and load at once) ends 
       assertEquals(b.lines_in, b.loaded + b.quarantined + b.duplicates);
     }
     assertEquals(summary.lines_in, summary.loaded + summary.quarantined + summary.duplicates);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("deno task pipeline --overlap: when clean fails on a batch, validate and load stop too, the pipeline fails with clean's error, and a re-run finishes", async () => {
+  const env = await ingestEnv("ingest_overlap_fail");
+  try {
+    await generateInto(env, 1, 13);
+    const args = {
+      extract: { maxFiles: 10 },
+      validate: { futureToleranceMs: 300_000, maxLineBytes: 1 << 20 },
+      overlap: true,
+      signal: new AbortController().signal,
+    };
+    // clean fails on the first batch it takes: its fault point throws instead of killing or pausing.
+    const failing = {
+      ...env.deps,
+      fault: (point: string) =>
+        point === "clean:after-first-file" ? Promise.reject(new Error("injected clean failure")) : Promise.resolve(),
+    };
+    await rejects(runPipeline(failing, args), /injected clean failure/);
+    const after = await env.sql<{ batch_id: string; status: string; failed_step: string | null }[]>`
+      select batch_id, status, failed_step from etl.batches order by batch_id`;
+    assertEquals(after.length, 6);
+    assertEquals([after[0]!.status, after[0]!.failed_step], ["validated", "clean"]);
+    assert(after.every((b) => b.status !== "cleaned" && b.status !== "loaded"), JSON.stringify(after));
+
+    const summary = await runPipeline(env.deps, args);
+    assertEquals(summary.batches, 6);
+    for (const b of await batches(env.sql)) {
+      assertEquals(b.status, "loaded");
+      assertEquals(b.lines_in, b.loaded + b.quarantined + b.duplicates);
+    }
   } finally {
     await env.close();
   }
