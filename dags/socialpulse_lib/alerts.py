@@ -163,7 +163,12 @@ def on_task_failure(context: dict[str, Any]) -> None:
     try:
         exc = context.get("exception")
         tail = log_tail(context)
-        airflow_error = f"{type(exc).__name__}: {exc}" if exc is not None else "unknown error"
+        airflow_error = (
+            f"{type(exc).__name__}: {exc}"
+            if exc is not None
+            else "the task's process ended without an error of its own (killed, timed out, or it lost contact with "
+            "Airflow's API); see the log"
+        )
         own = step_error(tail)
         event = {
             **_ti_fields(context),

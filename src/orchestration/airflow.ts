@@ -37,12 +37,17 @@ export async function airflowBin(cfg: Config, name: "airflow" | "python"): Promi
  * with the project's `.env` under it (the DAG files read PIPELINE_SCHEDULE and the like from the environment, the
  * tasks read `.env` themselves), then `overrides`.
  */
-export function airflowEnv(home: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function airflowEnv(
+  cfg: Config,
+  home: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   const denoDir = Deno.execPath().replace(/\/[^/]+$/, "");
   const base = processEnv();
   return {
     ...base,
-    PATH: `${denoDir}:${base.PATH ?? "/usr/bin:/bin"}`,
+    // The venv first: `airflow standalone` starts its parts as `airflow <command>`.
+    PATH: `${join(airflowVenv(cfg), "bin")}:${denoDir}:${base.PATH ?? "/usr/bin:/bin"}`,
     AIRFLOW_HOME: home,
     AIRFLOW__CORE__DAGS_FOLDER: join(PROJECT_ROOT, "dags"),
     AIRFLOW__CORE__LOAD_EXAMPLES: "False",
