@@ -1,0 +1,171 @@
+/**
+ * A ClickHouse `partition` incremental fed by batches: an increment replaces exactly the day partitions that
+ * `etl.batch_days` records for the new batches (a late event's old day included, an untouched day left as it is),
+ * and the mart equals its `--full-refresh`. Real PostgreSQL (private schemas `rt_chd_`) and the real ClickHouse
+ * engine (chDB in a private folder, driven through `deno task models` in a child process, one process per folder).
+ */
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { join } from "node:path";
+import { config, PROJECT_ROOT } from "../src/config.ts";
+import { createPostgres, type Sql } from "../src/clients/postgres.ts";
+import type { NodeResult } from "../src/runner/execute.ts";
+import { createPrivateWarehouse, dropPrivateWarehouse } from "../src/runner/testing.ts";
+
+const PREFIX = "rt_chd_";
+
+const FILES: Record<string, string> = {
+  "models/project.yml": `name: chdays
+models:
+  marts: { engine: clickhouse, materialized: table }
+seeds: { schema: core }
+sources:
+  landing: { schema: landing, tables: { events: null } }
+  etl: { schema: etl, tables: { batches: null, batch_days: null } }
+increments:
+  batches: { source: etl.batches, id: batch_id, loaded_when: "status = 'loaded'" }
+  events: { source: landing.events, batch_id: batch_id, time: occurred_at }
+  days: { source: etl.batch_days, batch_id: batch_id, day: day }
+`,
+  "models/marts/mart_type_day.sql": `/*
+materialized: incremental
+incremental_strategy: partition
+order_by: (day, event_type)
+partition_by: day
+time_column: day
+grain: one row per day and event type
+*/
+select toDate(assumeNotNull(occurred_at)) as day, assumeNotNull(event_type) as event_type, count() as events
+from {{ source('landing', 'events') }}
+where {{ in_range('occurred_at') }}
+group by day, event_type
+`,
+};
+
+/** Load a batch of synthetic events at the given instants, recording its days as the pipeline does. */
+async function loadEvents(sql: Sql, instants: string[]): Promise<number> {
+  const [b] = await sql.unsafe<{ id: string }[]>(
+    `insert into ${PREFIX}etl.batches (status, files) values ('claimed', 1) returning batch_id as id`,
+  );
+  const id = Number(b!.id);
+  await sql.unsafe(
+    `insert into ${PREFIX}landing.events (event_id, event_type, schema_version, occurred_at, actor_user_id, payload,
+       batch_id, file_key, line_no, file_minute, is_late)
+     select gen_random_uuid(), 'publication.viewed', 1, t, null, '{}'::jsonb, $1, 'synthetic', n::int, t, false
+     from unnest($2::timestamptz[]) with ordinality as x(t, n)`,
+    [id, instants],
+  );
+  await sql.unsafe(
+    `insert into ${PREFIX}etl.batch_days (batch_id, day, events, late)
+     select batch_id, (occurred_at at time zone 'UTC')::date, count(*), 0 from ${PREFIX}landing.events
+     where batch_id = $1 group by 1, 2`,
+    [id],
+  );
+  await sql.unsafe(`update ${PREFIX}etl.batches set status = 'loaded' where batch_id = $1`, [id]);
+  return id;
+}
+
+async function models(root: string, chPath: string, args: string[]): Promise<NodeResult[]> {
+  const target = join(root, "target");
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "tasks/models.ts",
+      ...args,
+      "--project-dir",
+      root,
+      "--schema-prefix",
+      PREFIX,
+      "--target-dir",
+      target,
+    ],
+    cwd: PROJECT_ROOT,
+    env: { CLICKHOUSE_URL: `chdb://${chPath}`, CLICKHOUSE_DATABASE: "rt_chd_marts", LOG_FORMAT: "json" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  return JSON.parse(await Deno.readTextFile(join(target, "run_results.json"))).results;
+}
+
+/** Rows of a query on a chDB folder, read in a separate process. */
+async function chdbRows(chPath: string, query: string): Promise<Record<string, string>[]> {
+  const code = `import { chQuery, createClickHouse } from ${
+    JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))
+  };
+const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(chPath)} }, user: "", password: "",
+  database: "rt_chd_marts", pgAddress: "" });
+console.log(JSON.stringify(await chQuery(ch, ${JSON.stringify(query)})));
+await ch.close();`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    cwd: PROJECT_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  if (out.code !== 0) throw new Error(`chdb query failed: ${dec.decode(out.stderr)}`);
+  return JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
+}
+
+Deno.test({
+  name: "a ClickHouse partition incremental replaces exactly the days etl.batch_days records for the new batches",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "runner_chd_" });
+    const chPath = await Deno.makeTempDir({ prefix: "sp-runner-chd-" });
+    const sql = createPostgres(config().postgres);
+    try {
+      for (const [path, text] of Object.entries(FILES)) {
+        await Deno.mkdir(join(root, path, ".."), { recursive: true });
+        await Deno.writeTextFile(join(root, path), text);
+      }
+      await createPrivateWarehouse(sql, PREFIX);
+      const mart = "select toString(day) as day, events from rt_chd_marts.mart_type_day order by day";
+      const parts = async () =>
+        Object.fromEntries(
+          (await chdbRows(
+            chPath,
+            "select partition_id as p, groupArray(name) as names from system.parts where database = 'rt_chd_marts' " +
+              "and table = 'mart_type_day' and active group by p order by p",
+          )).map((r) => [r.p, JSON.stringify(r.names)]),
+        );
+
+      const day = (d: number, hh: string) => `2026-11-${d}T${hh}:00:00Z`;
+      await loadEvents(sql, [day(20, "10"), day(20, "11"), day(21, "09"), day(21, "23"), day(22, "08")]);
+      const first = await models(root, chPath, ["build"]);
+      assertEquals(first.map((r) => [r.name, r.mode]), [["mart_type_day", "full"]]);
+      const before = await parts();
+      assertEquals(Object.keys(before), ["20261120", "20261121", "20261122"]);
+
+      // A batch with the current day's events and one late event of the 20th: the 21st is not touched.
+      await loadEvents(sql, [day(22, "09"), day(22, "10"), day(20, "23")]);
+      const inc = (await models(root, chPath, ["build"]))[0]!;
+      assertEquals([inc.mode, inc.window], ["incremental", {
+        start: "2026-11-20T00:00:00.000Z",
+        end: "2026-11-23T00:00:00.000Z",
+        ranges: [
+          { start: "2026-11-20T00:00:00.000Z", end: "2026-11-21T00:00:00.000Z" },
+          { start: "2026-11-22T00:00:00.000Z", end: "2026-11-23T00:00:00.000Z" },
+        ],
+      }]);
+      const after = await parts();
+      assertEquals(after["20261121"], before["20261121"], "the untouched day's partition is the same part");
+      assertEquals(after["20261120"] !== before["20261120"] && after["20261122"] !== before["20261122"], true);
+      const truth = [{ day: "2026-11-20", events: "3" }, { day: "2026-11-21", events: "2" }, {
+        day: "2026-11-22",
+        events: "3",
+      }];
+      assertEquals((await chdbRows(chPath, mart)).map((r) => ({ day: r.day, events: String(r.events) })), truth);
+
+      await models(root, chPath, ["build", "--full-refresh"]);
+      assertEquals((await chdbRows(chPath, mart)).map((r) => ({ day: r.day, events: String(r.events) })), truth);
+    } finally {
+      await dropPrivateWarehouse(sql, PREFIX);
+      await sql.end();
+      await Deno.remove(root, { recursive: true });
+      await Deno.remove(chPath, { recursive: true });
+    }
+  },
+});
