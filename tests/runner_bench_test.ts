@@ -18,6 +18,7 @@ import { createPostgres, type Sql } from "../src/clients/postgres.ts";
 import { logger } from "../src/log.ts";
 import { generate, MemoryStore } from "../src/generator/mod.ts";
 import { run, type RunnerArgs, type Summary } from "../src/runner/mod.ts";
+import type { NodeResult } from "../src/runner/execute.ts";
 import { createPrivateWarehouse, dropPrivateWarehouse, type Drops, loadBatch } from "../src/runner/testing.ts";
 
 const START = Date.parse("2026-11-20T00:00:00Z");
@@ -168,17 +169,29 @@ async function bench(sql: Sql, days: number, target: string) {
     `${days}-day warehouse (${marker.events} events, ${marker.batches} batches): full build ${fullS.toFixed(1)} s ` +
       `(${full.rows} rows, ${full.tests_passed} tests)`,
   );
+  const fullResults: NodeResult[] = JSON.parse(await Deno.readTextFile(join(target, "run_results.json"))).results;
+  console.log(
+    `${days}-day warehouse: full build's slowest nodes: ` +
+      [...fullResults].sort((a, b) => b.duration_ms - a.duration_ms).slice(0, 8).map((r) =>
+        `${r.name} ${(r.duration_ms / 1000).toFixed(1)} s (${r.rows_affected ?? 0} rows, tests ${
+          (r.tests.reduce((a, t) => a + t.duration_ms, 0) / 1000).toFixed(1)
+        } s)`
+      ).join(", "),
+  );
   const held = await sql.unsafe<{ key: string }[]>(`select key from ${prefix}etl.bench_held order by key`);
   const times: number[] = [];
   for (const { key } of held) {
     const events = await loadHeld(sql, prefix, key);
     const [inc, s] = await timed();
     times.push(s);
-    const window = JSON.parse(await Deno.readTextFile(join(target, "run_results.json"))).results
-      .find((r: { name: string }) => r.name === "fact_view")?.window;
+    const results: NodeResult[] = JSON.parse(await Deno.readTextFile(join(target, "run_results.json"))).results;
+    const window = results.find((r) => r.name === "fact_view")?.window;
+    const slowest = [...results].sort((a, b) => b.duration_ms - a.duration_ms).slice(0, 5).map((r) =>
+      `${r.name} ${r.duration_ms} ms (tests ${r.tests.reduce((a, t) => a + t.duration_ms, 0)} ms)`
+    );
     console.log(
       `${days}-day warehouse: one-minute increment ${key.slice(-22, -6)} (${events} events, ${inc.rows} rows): ` +
-        `${s.toFixed(2)} s (target < 3 s); fact_view window ${JSON.stringify(window)}`,
+        `${s.toFixed(2)} s (target < 3 s); fact_view window ${JSON.stringify(window)}; slowest: ${slowest.join(", ")}`,
     );
   }
   await unloadHeld(sql, prefix, marker);
