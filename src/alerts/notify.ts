@@ -77,7 +77,9 @@ async function trySend(deps: NotifyDeps, mail: Mail, out: NotifyResult): Promise
     return true;
   } catch (e) {
     out.mail_errors++;
-    deps.log.error(`could not send '${mail.subject}': ${(e as Error).message}`, { error: e });
+    const err = e as Error & { code?: string; errors?: Error[] };
+    const reason = err.message || err.code || err.errors?.map((x) => x.message).join("; ") || String(e);
+    deps.log.error(`could not send '${mail.subject}': ${reason}`, { error: e });
     return false;
   }
 }
