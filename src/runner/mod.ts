@@ -174,6 +174,7 @@ async function plan(deps: RunnerDeps, exec: Executor, nodes: Node[]): Promise<Su
     build: count("build"),
     increment: count("increment"),
     skip: count("skip"),
+    audit: count("test"),
   };
 }
 
