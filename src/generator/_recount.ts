@@ -5,6 +5,7 @@
  * @module
  */
 import { checkOccurredAt, type Event, eventSchema } from "../events/mod.ts";
+import type { CommunityDayJson, EntityDayJson } from "./ledger.ts";
 
 /** What one line turned out to be. */
 export type LineVerdict =
@@ -54,7 +55,9 @@ function bump(o: Record<string, number>, k: string, by = 1) {
 }
 
 /** Recount files given as (key, bytes), in key order (which is time order). */
-export function recount(files: [string, Uint8Array][]): { files: FileRecount[]; days: Map<string, DayRecount> } {
+export function recount(
+  files: [string, Uint8Array][],
+): { files: FileRecount[]; days: Map<string, DayRecount>; events: Event[] } {
   const decoder = new TextDecoder();
   const seen = new Set<string>();
   const out: FileRecount[] = [];
@@ -101,7 +104,7 @@ export function recount(files: [string, Uint8Array][]): { files: FileRecount[]; 
     });
     out.push(f);
   }
-  return { files: out, days: recountDays(valid) };
+  return { files: out, days: recountDays(valid), events: valid };
 }
 
 function recountDays(events: Event[]): Map<string, DayRecount> {
@@ -196,4 +199,275 @@ function recountDays(events: Event[]): Map<string, DayRecount> {
     day(at.slice(0, 10)).reached1000.set(pub, at);
   }
   return days;
+}
+
+/** A community as the events tell it: members (owner included) and appointed moderators. */
+interface CommunityState {
+  owner: string;
+  members: Set<string>;
+  moderators: Set<string>;
+}
+
+function add(map: Map<string, Set<string>>, key: string, value: string) {
+  let s = map.get(key);
+  if (!s) map.set(key, s = new Set());
+  s.add(value);
+}
+
+function bumpCount(map: Map<string, number>, key: string, by: number) {
+  map.set(key, (map.get(key) ?? 0) + by);
+}
+
+function sortedObject<V>(entries: [string, V][]): Record<string, V> {
+  return Object.fromEntries(entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+/**
+ * The entity ledger of every day, recounted from valid distinct events only (`recount(...).events`), replayed in
+ * `occurred_at` order from the world's first event: state at a day's end (members, moderators, degrees) is what
+ * the events say it is. Meant for a world generated from scratch (`--fresh`), so that every entity's history is in
+ * the events.
+ */
+export function recountEntities(events: Event[]): Map<string, EntityDayJson> {
+  const ordered = events.map((ev, i) => ({ ev, i })).sort((a, b) =>
+    a.ev.occurred_at < b.ev.occurred_at ? -1 : a.ev.occurred_at > b.ev.occurred_at ? 1 : a.i - b.i
+  ).map((x) => x.ev);
+
+  // World state, replayed.
+  const users = new Set<string>();
+  const friends = new Map<string, Set<string>>();
+  const following = new Map<string, Set<string>>();
+  const followers = new Map<string, number>();
+  const communities = new Map<string, CommunityState>();
+  const publicationCommunity = new Map<string, string>();
+  const publicationCreated = new Map<string, string>();
+  const views = new Map<string, number>();
+
+  const out = new Map<string, EntityDayJson>();
+  let date = "";
+  let day: EntityDayJson | null = null;
+  let engaged = new Map<string, Set<string>>();
+  let actors = new Map<string, Set<string>>();
+  let active = new Set<string>();
+
+  const community = (id: string): CommunityDayJson =>
+    day!.communities[id] ??= {
+      joins: 0,
+      leaves: 0,
+      publications: 0,
+      comments: 0,
+      replies: 0,
+      reactions: 0,
+      complaints_filed: 0,
+      complaints_resolved: 0,
+      resolved_by: {},
+      moderators: 0,
+      members: 0,
+      active_members: 0,
+      actors: 0,
+    };
+  const cents = (o: Record<string, number>, currency: string, amount: number) =>
+    o[currency] = (o[currency] ?? 0) + Math.round(amount * 100);
+  const creator = (id: string) => day!.creators[id] ??= { donations: {}, sponsorships: {}, subscriptions: {} };
+  const adCounts = (adId: string, campaignId: string) => [
+    day!.ads[adId] ??= { campaign_id: campaignId, impressions: 0, clicks: 0, spend_cents: {} },
+    day!.campaigns[campaignId] ??= { impressions: 0, clicks: 0, spend_cents: {} },
+  ];
+
+  const endDay = () => {
+    if (!day) return;
+    for (const [id, c] of communities) {
+      const row = community(id);
+      row.members = c.members.size;
+      row.moderators = 1 + c.moderators.size;
+      const e = engaged.get(id);
+      row.active_members = e ? [...c.members].filter((u) => e.has(u)).length : 0;
+      row.actors = actors.get(id)?.size ?? 0;
+      row.resolved_by = sortedObject(Object.entries(row.resolved_by));
+    }
+    day.communities = sortedObject(Object.entries(day.communities));
+    day.platform_complaints.resolved_by = sortedObject(Object.entries(day.platform_complaints.resolved_by));
+    day.authors = sortedObject(Object.entries(day.authors));
+    day.ads = sortedObject(Object.entries(day.ads));
+    day.campaigns = sortedObject(Object.entries(day.campaigns));
+    day.creators = sortedObject(Object.entries(day.creators));
+    day.users = users.size;
+    const degrees: [string, [number, number, number]][] = [];
+    for (const u of users) {
+      const d: [number, number, number] = [
+        friends.get(u)?.size ?? 0,
+        followers.get(u) ?? 0,
+        following.get(u)?.size ?? 0,
+      ];
+      if (d[0] + d[1] + d[2] > 0) degrees.push([u, d]);
+    }
+    day.degrees = sortedObject(degrees);
+    day.active_user_ids = [...active].sort();
+    out.set(date, day);
+  };
+
+  for (const ev of ordered) {
+    const d = ev.occurred_at.slice(0, 10);
+    if (d !== date) {
+      endDay();
+      date = d;
+      day = {
+        date,
+        communities: {},
+        platform_complaints: { filed: 0, resolved: 0, resolved_by: {} },
+        authors: {},
+        ads: {},
+        campaigns: {},
+        creators: {},
+        users: 0,
+        degrees: {},
+        active_user_ids: [],
+        reached_1000_views: [],
+      };
+      engaged = new Map();
+      actors = new Map();
+      active = new Set();
+    }
+    if (ev.actor_user_id !== null) active.add(ev.actor_user_id);
+    switch (ev.event_type) {
+      case "user.signed_up":
+        users.add(ev.payload.user_id);
+        break;
+      case "friendship.accepted": {
+        const { requester_user_id: a, addressee_user_id: b } = ev.payload;
+        add(friends, a, b);
+        add(friends, b, a);
+        break;
+      }
+      case "friendship.ended": {
+        const { user_id: a, friend_user_id: b } = ev.payload;
+        friends.get(a)?.delete(b);
+        friends.get(b)?.delete(a);
+        break;
+      }
+      case "follow.created":
+        add(following, ev.payload.follower_user_id, ev.payload.followee_user_id);
+        bumpCount(followers, ev.payload.followee_user_id, 1);
+        break;
+      case "follow.removed":
+        if (following.get(ev.payload.follower_user_id)?.delete(ev.payload.followee_user_id)) {
+          bumpCount(followers, ev.payload.followee_user_id, -1);
+        }
+        break;
+      case "community.created": {
+        const id = ev.payload.community_id;
+        communities.set(id, {
+          owner: ev.payload.owner_user_id,
+          members: new Set([ev.payload.owner_user_id]),
+          moderators: new Set(),
+        });
+        community(id).joins++;
+        break;
+      }
+      case "community.joined":
+        communities.get(ev.payload.community_id)?.members.add(ev.payload.user_id);
+        community(ev.payload.community_id).joins++;
+        break;
+      case "community.left":
+        communities.get(ev.payload.community_id)?.members.delete(ev.payload.user_id);
+        community(ev.payload.community_id).leaves++;
+        break;
+      case "community.moderator_added":
+        communities.get(ev.payload.community_id)?.moderators.add(ev.payload.user_id);
+        break;
+      case "community.moderator_removed":
+        communities.get(ev.payload.community_id)?.moderators.delete(ev.payload.user_id);
+        break;
+      case "publication.created": {
+        const c = ev.payload.community_id;
+        publicationCreated.set(ev.payload.publication_id, ev.occurred_at);
+        if (c !== null) {
+          publicationCommunity.set(ev.payload.publication_id, c);
+          community(c).publications++;
+          add(engaged, c, ev.actor_user_id);
+          add(actors, c, ev.actor_user_id);
+        }
+        break;
+      }
+      case "comment.created":
+      case "reply.created": {
+        const c = publicationCommunity.get(ev.payload.publication_id);
+        if (c !== undefined) {
+          community(c).comments++;
+          if (ev.event_type === "reply.created") community(c).replies++;
+          add(engaged, c, ev.actor_user_id);
+          add(actors, c, ev.actor_user_id);
+        }
+        break;
+      }
+      case "reaction.added": {
+        const c = publicationCommunity.get(ev.payload.publication_id);
+        if (c !== undefined) {
+          community(c).reactions++;
+          add(engaged, c, ev.actor_user_id);
+          add(actors, c, ev.actor_user_id);
+        }
+        break;
+      }
+      case "share.created": {
+        const p = ev.payload;
+        const c = publicationCommunity.get(p.publication_id);
+        if (c !== undefined) add(engaged, c, ev.actor_user_id);
+        if (p.sharer_user_id !== p.publication_author_user_id) {
+          const a = day!.authors[p.publication_author_user_id] ??= { reposts: 0, quotes: 0 };
+          if (p.kind === "repost") a.reposts++;
+          else a.quotes++;
+        }
+        break;
+      }
+      case "publication.viewed": {
+        const n = (views.get(ev.payload.publication_id) ?? 0) + 1;
+        views.set(ev.payload.publication_id, n);
+        if (n === 1000) {
+          const created = publicationCreated.get(ev.payload.publication_id)!;
+          day!.reached_1000_views.push({
+            publication_id: ev.payload.publication_id,
+            created_at: created,
+            reached_at: ev.occurred_at,
+            seconds_to_1000: (Date.parse(ev.occurred_at) - Date.parse(created)) / 1000,
+          });
+        }
+        break;
+      }
+      case "complaint.filed":
+        if (ev.payload.community_id === null) day!.platform_complaints.filed++;
+        else community(ev.payload.community_id).complaints_filed++;
+        break;
+      case "complaint.resolved": {
+        const p = ev.payload;
+        const by = p.community_id === null
+          ? day!.platform_complaints.resolved_by
+          : community(p.community_id).resolved_by;
+        by[p.moderator_user_id] = (by[p.moderator_user_id] ?? 0) + 1;
+        if (p.community_id === null) day!.platform_complaints.resolved++;
+        else community(p.community_id).complaints_resolved++;
+        break;
+      }
+      case "ad.impression":
+        for (const x of adCounts(ev.payload.ad_id, ev.payload.campaign_id)) x.impressions++;
+        break;
+      case "ad.clicked":
+        for (const x of adCounts(ev.payload.ad_id, ev.payload.campaign_id)) {
+          x.clicks++;
+          cents(x.spend_cents, ev.payload.currency, ev.payload.cost);
+        }
+        break;
+      case "donation.made":
+        cents(creator(ev.payload.recipient_user_id).donations, ev.payload.currency, ev.payload.amount);
+        break;
+      case "sponsorship.created":
+        cents(creator(ev.payload.creator_user_id).sponsorships, ev.payload.currency, ev.payload.amount);
+        break;
+      case "subscription.charged":
+        cents(creator(ev.payload.creator_user_id).subscriptions, ev.payload.currency, ev.payload.amount);
+        break;
+    }
+  }
+  endDay();
+  return out;
 }

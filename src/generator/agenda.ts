@@ -33,6 +33,7 @@ import { Action, ACTION_CUM, ACTIONS, cumulative, DAY, HOUR, MINUTE, PARAMS } fr
 import { Rng } from "./prng.ts";
 import { type Rec } from "./record.ts";
 import { actor, changePrivacy, changeSettings, endSession, sessionAction, signup, updateProfile } from "./users.ts";
+import { EntityDay } from "./ledger.ts";
 import type { Task } from "./world.ts";
 
 /** Bits of the agenda entry that hold the index (the rest is the millisecond within the minute). */
@@ -116,6 +117,10 @@ export function runMinute(ctx: SimContext, minute: number, rate: number): Rec[] 
 
 function beginMinute(ctx: SimContext, minute: number) {
   const s = ctx.state;
+  const date = new Date(minute * MINUTE).toISOString().slice(0, 10);
+  // After a gap over midnight, the day in progress ended with the world as it is now.
+  if (ctx.day && ctx.day.date !== date) closeDay(ctx);
+  ctx.day ??= new EntityDay(date);
   ctx.rng = new Rng(s.seed, s.genesisMinute, minute);
   ctx.minute = minute;
   ctx.t0 = minute * MINUTE;
@@ -162,6 +167,28 @@ function endMinute(ctx: SimContext, minute: number) {
   computeTrendingWeights(ctx, tEnd);
   if (minute % 60 === 0) prune(ctx, tEnd);
   s.clockMinute = minute + 1;
+  ctx.day!.addAll(ctx.out);
+  if ((minute + 1) % 1440 === 0) closeDay(ctx);
+}
+
+/** Close the entity ledger of the day being simulated with the world's state now (its end). */
+function closeDay(ctx: SimContext) {
+  const s = ctx.state;
+  const users = s.users;
+  const communities = s.communities.map((c) => ({
+    id: c.id,
+    memberIds: c.members.map((u) => users[u]!.id),
+    // The owner is a moderator without an appointment.
+    moderators: 1 + c.moderators.length,
+  }));
+  const degrees: [string, number, number, number][] = [];
+  for (const u of users) {
+    if (u.friends.length + u.followers + u.following.length > 0) {
+      degrees.push([u.id, u.friends.length, u.followers, u.following.length]);
+    }
+  }
+  ctx.closedDays.push(ctx.day!.close(communities, users.length, degrees));
+  ctx.day = null;
 }
 
 /** Recompute the weights of the trending list at instant `at` (epoch ms). */

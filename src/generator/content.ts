@@ -9,7 +9,17 @@ import { complain, joinCommunity } from "./communities.ts";
 import { type SimContext } from "./context.ts";
 import { follow } from "./graph.ts";
 import { donate } from "./money.ts";
-import { HOUR, KIND_CUM, MEDIA_HOST, MINUTE, PARAMS, PHOTO_SIZES, REACTION_CUM, round2 } from "./params.ts";
+import {
+  HOUR,
+  KIND_CUM,
+  MEDIA_HOST,
+  MINUTE,
+  PARAMS,
+  PHOTO_SIZES,
+  REACTION_CUM,
+  REPEAT_VIEW_ACCEPT,
+  round2,
+} from "./params.ts";
 import { LOCALES } from "./pools.ts";
 import { type Rec } from "./record.ts";
 import { actor, award } from "./users.ts";
@@ -191,6 +201,64 @@ function fromFollowing(ctx: SimContext, user: UserRec): [PubRec, ShareRec | unde
 }
 
 /** A regular action: an online user views a publication from their feed, and maybe follows up. */
+/** One pick of the feed: a followee's item (or share of it), a community's, a trending one, or a fresh one. */
+function pickToView(
+  ctx: SimContext,
+  user: UserRec,
+): [PubRec | undefined, ShareRec | undefined, PayloadOf<"publication.viewed">["source"]] {
+  const s = ctx.state;
+  const rng = ctx.rng;
+  const r = rng.float();
+  const share = PARAMS.viewSources;
+  if (r < share.following && user.following.length > 0) {
+    const found = fromFollowing(ctx, user);
+    if (found) return [found[0], found[1], found[1] ? "share" : "following"];
+  }
+  if (r < share.following + share.community && user.communities.length > 0) {
+    const recent = s.communities[rng.pick(user.communities)]!.recent;
+    if (recent.length > 0) return [ctx.pubs.get(rng.pick(recent)), undefined, "community"];
+  }
+  if (r < share.following + share.community + share.trending && s.trending.length > 0) {
+    return [ctx.pubs.get(s.trending[rng.weighted(ctx.trendingCum)]!), undefined, "explore"];
+  }
+  if (s.fresh.length > 0) return [ctx.pubs.get(rng.pick(s.fresh)), undefined, "explore"];
+  return [undefined, undefined, "explore"];
+}
+
+/**
+ * The user's memory of seen publications is ordered by when each was last offered (newest last): an offer, taken
+ * or passed over, moves it to the end, and a full memory forgets its first entry. So what the feeds keep offering
+ * (a trending publication) is remembered, and what they stopped offering is forgotten. Returns the view count.
+ */
+function offered(user: UserRec, serial: number): number {
+  const pubs = user.seenPubs, views = user.seenViews;
+  const at = pubs.lastIndexOf(serial);
+  if (at < 0) return 0;
+  const n = views[at]!;
+  if (at < pubs.length - 1) {
+    pubs.splice(at, 1);
+    views.splice(at, 1);
+    pubs.push(serial);
+    views.push(n);
+  }
+  return n;
+}
+
+/** Count a view of `serial` (just {@link offered}, so last in the memory when it was seen before). */
+function remember(user: UserRec, serial: number, seenBefore: number) {
+  const pubs = user.seenPubs, views = user.seenViews;
+  if (seenBefore > 0) {
+    views[views.length - 1] = seenBefore + 1;
+    return;
+  }
+  if (pubs.length >= PARAMS.seenMemory) {
+    pubs.shift();
+    views.shift();
+  }
+  pubs.push(serial);
+  views.push(1);
+}
+
 export function view(ctx: SimContext): boolean {
   const u = actor(ctx);
   if (u < 0) return false;
@@ -201,30 +269,21 @@ export function view(ctx: SimContext): boolean {
   let pub: PubRec | undefined;
   let share: ShareRec | undefined;
   let source: PayloadOf<"publication.viewed">["source"] = "explore";
-  const r = rng.float();
-  if (r < 0.5 && user.following.length > 0) {
-    const found = fromFollowing(ctx, user);
-    if (found) {
-      [pub, share] = found;
-      source = share ? "share" : "following";
+  let seen = 0;
+  // A pick the user has seen before is taken again only with a chance that falls with each view (REPEAT_VIEW_ACCEPT);
+  // otherwise the feed offers something else, a few times at most.
+  for (let tries = 0; tries < PARAMS.viewPicks; tries++) {
+    [pub, share, source] = pickToView(ctx, user);
+    if (!pub || pub.author === u || (pub.expiresMs > 0 && pub.expiresMs <= now)) {
+      pub = undefined;
+      continue;
     }
+    seen = offered(user, pub.s);
+    if (seen === 0 || rng.float() < REPEAT_VIEW_ACCEPT[Math.min(seen, REPEAT_VIEW_ACCEPT.length - 1)]!) break;
+    pub = undefined;
   }
-  if (!pub && r < 0.62 && user.communities.length > 0) {
-    const recent = s.communities[rng.pick(user.communities)]!.recent;
-    if (recent.length > 0) {
-      pub = ctx.pubs.get(rng.pick(recent));
-      source = "community";
-    }
-  }
-  if (!pub && r < 0.95 && s.trending.length > 0) {
-    pub = ctx.pubs.get(s.trending[rng.weighted(ctx.trendingCum)]!);
-    source = "explore";
-  }
-  if (!pub && s.fresh.length > 0) {
-    pub = ctx.pubs.get(rng.pick(s.fresh));
-    source = "explore";
-  }
-  if (!pub || pub.author === u || (pub.expiresMs > 0 && pub.expiresMs <= now)) return false;
+  if (!pub) return false;
+  remember(user, pub.s, seen);
 
   const dwell = Math.min(3_600_000, Math.round(rng.lognormal(pub.kind === 2 ? 9.4 : 8.3, 0.8)));
   const rec = ctx.emit("publication.viewed", u, {
@@ -237,7 +296,6 @@ export function view(ctx: SimContext): boolean {
   pub.vel = pub.vel * Math.exp((pub.velMs - now) / (PARAMS.trendingTauMinutes * MINUTE)) + 1;
   pub.velMs = now;
   ctx.touched.add(pub.s);
-  user.lastViewed = pub.s;
   if (pub.views === 1000) {
     rec.reached1000 = { publication_id: pub.id, kind: PUBLICATION_KINDS[pub.kind]!, created_at: pub.createdIso };
     award(ctx, pub.author, "viral");
@@ -266,13 +324,14 @@ export function view(ctx: SimContext): boolean {
 function reactTo(ctx: SimContext, u: number, pub: PubRec) {
   const rng = ctx.rng;
   const onComment = pub.commentIds.length > 0 && rng.chance(0.15);
-  ctx.emit("reaction.added", u, {
+  const rec = ctx.emit("reaction.added", u, {
     reaction_id: rng.uuid(),
     target: onComment ? "comment" : "publication",
     publication_id: pub.id,
     comment_id: onComment ? rng.pick(pub.commentIds) : null,
     reaction: REACTION_TYPES[rng.weighted(REACTION_CUM)]!,
   });
+  if (pub.community >= 0) rec.community = ctx.state.communities[pub.community]!.id;
 }
 
 function commentOn(ctx: SimContext, u: number, pub: PubRec) {
@@ -298,6 +357,7 @@ function commentOn(ctx: SimContext, u: number, pub: PubRec) {
     rec = ctx.emit("comment.created", u, { comment_id: id, publication_id: pub.id, author_user_id: user.id, text });
   }
   rec.topic = TOPICS[pub.topic];
+  if (pub.community >= 0) rec.community = ctx.state.communities[pub.community]!.id;
   pub.commentIds.push(id);
   pub.commentRoots.push(root);
   pub.commentAuthors.push(u);
@@ -323,7 +383,7 @@ function sharePublication(ctx: SimContext, u: number, pub: PubRec, via: ShareRec
     depth: via ? via.depth + 1 : 1,
     ms: ctx.now(),
   };
-  ctx.emit("share.created", u, {
+  const rec = ctx.emit("share.created", u, {
     share_id: sh.id,
     publication_id: pub.id,
     publication_author_user_id: s.users[pub.author]!.id,
@@ -333,6 +393,7 @@ function sharePublication(ctx: SimContext, u: number, pub: PubRec, via: ShareRec
     parent_share_id: via ? via.id : null,
     cascade_depth: sh.depth,
   });
+  if (pub.community >= 0) rec.community = s.communities[pub.community]!.id;
   ctx.shares.set(sh.s, sh);
   pushFeed(user, -sh.s - 1);
   pub.shares++;

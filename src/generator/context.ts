@@ -9,6 +9,7 @@ import { type Event, type EventType, type PayloadOf, SCHEMA_VERSION } from "../e
 import { type Pools, pools } from "./pools.ts";
 import { Rng } from "./prng.ts";
 import type { Rec } from "./record.ts";
+import { EntityDay, type EntityDayJson } from "./ledger.ts";
 import { MINUTE } from "./params.ts";
 import {
   type AdRec,
@@ -65,6 +66,10 @@ export class SimContext {
   appealNow: number[] = [];
   activeAds: AdRec[] = [];
   localeWeight0 = 0.5;
+  /** The entity ledger of the day being simulated (null before the first minute and right after midnight). */
+  day: EntityDay | null;
+  /** Entity ledgers of days that ended, to be written (taken by the run loop). */
+  closedDays: EntityDayJson[] = [];
   /** The minute generated last (-1: none yet, so the first minute collects any overdue tasks). */
   lastRun = -1;
 
@@ -95,6 +100,7 @@ export class SimContext {
     this.mutes = new Set(state.mutes);
     this.friendships = new Map(state.friendships);
     this.memberSince = new Map(state.memberSince);
+    this.day = state.entityDay ? new EntityDay(state.entityDay.json.date, state.entityDay) : null;
     state.users.forEach((u, i) => {
       this.index(u, i);
       for (const f of u.following) this.follows.add(pairKey(i, f));

@@ -259,3 +259,305 @@ export function faultCounts(ledgers: FileLedgerJson[]): Partial<Record<FaultKind
   }
   return out;
 }
+
+/** Money in cents by currency. */
+export type CentsByCurrency = Record<string, number>;
+
+/** One community on one day (see docs/generator.md, "The entity ledger", for each rule). */
+export interface CommunityDayJson {
+  /** `community.joined` events, plus 1 on the creation day for the owner's implicit join. */
+  joins: number;
+  leaves: number;
+  /** Publications posted in the community. */
+  publications: number;
+  /** Comments and replies on its publications (`replies` counts the replies among them). */
+  comments: number;
+  replies: number;
+  /** Reactions on its publications and on their comments. */
+  reactions: number;
+  complaints_filed: number;
+  complaints_resolved: number;
+  /** Resolved complaints by the resolving user id. */
+  resolved_by: Record<string, number>;
+  /** At the end of the day: the owner plus appointed moderators whose role has not ended. */
+  moderators: number;
+  /** Members at the end of the day, owner included. */
+  members: number;
+  /** Members at the end of the day who posted in it, commented or replied, reacted or shared its publications. */
+  active_members: number;
+  /** Distinct users who posted in it, commented or replied on its publications or reacted to them (anyone). */
+  actors: number;
+}
+
+/** Revenue of one creator (the payee) by stream, in cents per currency. */
+export interface CreatorDayJson {
+  donations: CentsByCurrency;
+  sponsorships: CentsByCurrency;
+  subscriptions: CentsByCurrency;
+}
+
+/** Impressions, clicks and click spend of an ad or a campaign. */
+export interface AdDayJson {
+  impressions: number;
+  clicks: number;
+  spend_cents: CentsByCurrency;
+}
+
+/**
+ * The entity ledger of one UTC day (`ledger/entities/date=YYYY-MM-DD.json.gz`): the ground truth of every metric
+ * the generator can know, per entity. Counted by the simulation as it acts, and its end-of-day state read from the
+ * world at midnight, so it is independent of how the events are written (late, duplicated, corrupted copies).
+ */
+export interface EntityDayJson {
+  date: string;
+  /** Every community that exists at the end of the day, by id. */
+  communities: Record<string, CommunityDayJson>;
+  /** Complaints about content outside any community (resolved by platform staff). */
+  platform_complaints: { filed: number; resolved: number; resolved_by: Record<string, number> };
+  /** Reposts and quotes by other users of publications that a user wrote, by that author's id. */
+  authors: Record<string, { reposts: number; quotes: number }>;
+  ads: Record<string, AdDayJson & { campaign_id: string }>;
+  campaigns: Record<string, AdDayJson>;
+  /** Revenue by payee: donation recipients, sponsored creators, creators of charged subscriptions. */
+  creators: Record<string, CreatorDayJson>;
+  /** Users signed up at the end of the day. */
+  users: number;
+  /** `[friends, followers, following]` at the end of the day, for every user with any of them non-zero. */
+  degrees: Record<string, [number, number, number]>;
+  /** Distinct actors of the day (non-null `actor_user_id`), sorted. */
+  active_user_ids: string[];
+  /** Publications whose 1000th view happened on the day, in order of that view. */
+  reached_1000_views: { publication_id: string; created_at: string; reached_at: string; seconds_to_1000: number }[];
+}
+
+/** The entity ledger of the day being simulated, as stored in the world snapshot. */
+export interface EntityDayState {
+  json: EntityDayJson;
+  /** Per community id: users who did an M16 activity (post, comment, reaction, share) in it. */
+  engaged: [string, string[]][];
+  /** Per community id: users who posted, commented or reacted in it. */
+  actors: [string, string[]][];
+}
+
+/** Community counts that the simulation sets at the end of the day. */
+export interface CommunityDayEnd {
+  id: string;
+  memberIds: string[];
+  moderators: number;
+}
+
+function newCommunityDay(): CommunityDayJson {
+  return {
+    joins: 0,
+    leaves: 0,
+    publications: 0,
+    comments: 0,
+    replies: 0,
+    reactions: 0,
+    complaints_filed: 0,
+    complaints_resolved: 0,
+    resolved_by: {},
+    moderators: 0,
+    members: 0,
+    active_members: 0,
+    actors: 0,
+  };
+}
+
+function sortedRecord<V>(o: Record<string, V>): Record<string, V> {
+  return Object.fromEntries(Object.entries(o).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}
+
+function setOf(map: Map<string, Set<string>>, key: string): Set<string> {
+  let s = map.get(key);
+  if (!s) map.set(key, s = new Set());
+  return s;
+}
+
+/**
+ * The simulation's count of one day per entity. The simulation hands it every event it emits (with the community
+ * of the publication an event is about, `Rec.community`) and, at midnight, the state of the world.
+ */
+export class EntityDay {
+  readonly json: EntityDayJson;
+  readonly #active: Set<string>;
+  readonly #engaged: Map<string, Set<string>>;
+  readonly #actors: Map<string, Set<string>>;
+
+  constructor(date: string, from?: EntityDayState) {
+    this.json = from?.json ?? {
+      date,
+      communities: {},
+      platform_complaints: { filed: 0, resolved: 0, resolved_by: {} },
+      authors: {},
+      ads: {},
+      campaigns: {},
+      creators: {},
+      users: 0,
+      degrees: {},
+      active_user_ids: [],
+      reached_1000_views: [],
+    };
+    this.#active = new Set(this.json.active_user_ids);
+    this.#engaged = new Map((from?.engaged ?? []).map(([c, ids]) => [c, new Set(ids)]));
+    this.#actors = new Map((from?.actors ?? []).map(([c, ids]) => [c, new Set(ids)]));
+  }
+
+  get date(): string {
+    return this.json.date;
+  }
+
+  #community(id: string): CommunityDayJson {
+    return (this.json.communities[id] ??= newCommunityDay());
+  }
+
+  #creator(id: string): CreatorDayJson {
+    return (this.json.creators[id] ??= { donations: {}, sponsorships: {}, subscriptions: {} });
+  }
+
+  #ad(adId: string, campaignId: string): [AdDayJson, AdDayJson] {
+    const ad = this.json.ads[adId] ??= { campaign_id: campaignId, impressions: 0, clicks: 0, spend_cents: {} };
+    const campaign = this.json.campaigns[campaignId] ??= { impressions: 0, clicks: 0, spend_cents: {} };
+    return [ad, campaign];
+  }
+
+  /** Count events the simulation emitted on this day. */
+  addAll(recs: Rec[]) {
+    for (const rec of recs) this.add(rec);
+  }
+
+  /** Count one event the simulation emitted on this day. */
+  add(rec: Rec) {
+    const ev = rec.ev;
+    const actor = ev.actor_user_id;
+    if (actor !== null) this.#active.add(actor);
+    const inside = rec.community;
+    switch (ev.event_type) {
+      case "publication.created": {
+        const c = ev.payload.community_id;
+        if (c !== null) {
+          this.#community(c).publications++;
+          setOf(this.#engaged, c).add(ev.actor_user_id);
+          setOf(this.#actors, c).add(ev.actor_user_id);
+        }
+        break;
+      }
+      case "comment.created":
+      case "reply.created":
+        if (inside !== undefined) {
+          const c = this.#community(inside);
+          c.comments++;
+          if (ev.event_type === "reply.created") c.replies++;
+          setOf(this.#engaged, inside).add(ev.actor_user_id);
+          setOf(this.#actors, inside).add(ev.actor_user_id);
+        }
+        break;
+      case "reaction.added":
+        if (inside !== undefined) {
+          this.#community(inside).reactions++;
+          setOf(this.#engaged, inside).add(ev.actor_user_id);
+          setOf(this.#actors, inside).add(ev.actor_user_id);
+        }
+        break;
+      case "share.created": {
+        const p = ev.payload;
+        if (inside !== undefined) setOf(this.#engaged, inside).add(ev.actor_user_id);
+        if (p.sharer_user_id !== p.publication_author_user_id) {
+          const a = this.json.authors[p.publication_author_user_id] ??= { reposts: 0, quotes: 0 };
+          if (p.kind === "repost") a.reposts++;
+          else a.quotes++;
+        }
+        break;
+      }
+      case "publication.viewed":
+        if (rec.reached1000) {
+          const r = rec.reached1000;
+          this.json.reached_1000_views.push({
+            publication_id: r.publication_id,
+            created_at: r.created_at,
+            reached_at: ev.occurred_at,
+            seconds_to_1000: (rec.ms - Date.parse(r.created_at)) / 1000,
+          });
+        }
+        break;
+      case "community.created":
+        this.#community(ev.payload.community_id).joins++;
+        break;
+      case "community.joined":
+        this.#community(ev.payload.community_id).joins++;
+        break;
+      case "community.left":
+        this.#community(ev.payload.community_id).leaves++;
+        break;
+      case "complaint.filed":
+        if (ev.payload.community_id === null) this.json.platform_complaints.filed++;
+        else this.#community(ev.payload.community_id).complaints_filed++;
+        break;
+      case "complaint.resolved": {
+        const p = ev.payload;
+        const target = p.community_id === null ? this.json.platform_complaints : this.#community(p.community_id);
+        if (p.community_id === null) this.json.platform_complaints.resolved++;
+        else this.#community(p.community_id).complaints_resolved++;
+        target.resolved_by[p.moderator_user_id] = (target.resolved_by[p.moderator_user_id] ?? 0) + 1;
+        break;
+      }
+      case "ad.impression": {
+        for (const x of this.#ad(ev.payload.ad_id, ev.payload.campaign_id)) x.impressions++;
+        break;
+      }
+      case "ad.clicked": {
+        for (const x of this.#ad(ev.payload.ad_id, ev.payload.campaign_id)) {
+          x.clicks++;
+          addMoney(x.spend_cents, ev.payload.currency, ev.payload.cost);
+        }
+        break;
+      }
+      case "donation.made":
+        addMoney(this.#creator(ev.payload.recipient_user_id).donations, ev.payload.currency, ev.payload.amount);
+        break;
+      case "sponsorship.created":
+        addMoney(this.#creator(ev.payload.creator_user_id).sponsorships, ev.payload.currency, ev.payload.amount);
+        break;
+      case "subscription.charged":
+        addMoney(this.#creator(ev.payload.creator_user_id).subscriptions, ev.payload.currency, ev.payload.amount);
+        break;
+    }
+  }
+
+  /**
+   * Close the day with the world's state at midnight: communities (members, moderators), users and their degrees.
+   * Returns the ledger to write.
+   */
+  close(communities: CommunityDayEnd[], users: number, degrees: [string, number, number, number][]): EntityDayJson {
+    const j = this.json;
+    for (const end of communities) {
+      const c = this.#community(end.id);
+      c.members = end.memberIds.length;
+      c.moderators = end.moderators;
+      const engaged = this.#engaged.get(end.id);
+      c.active_members = engaged ? end.memberIds.filter((id) => engaged.has(id)).length : 0;
+      c.actors = this.#actors.get(end.id)?.size ?? 0;
+      c.resolved_by = sortedRecord(c.resolved_by);
+    }
+    j.communities = sortedRecord(j.communities);
+    j.platform_complaints.resolved_by = sortedRecord(j.platform_complaints.resolved_by);
+    j.authors = sortedRecord(j.authors);
+    j.ads = sortedRecord(j.ads);
+    j.campaigns = sortedRecord(j.campaigns);
+    j.creators = sortedRecord(j.creators);
+    j.users = users;
+    j.degrees = sortedRecord(Object.fromEntries(degrees.map(([id, a, b, c]) => [id, [a, b, c]])));
+    j.active_user_ids = [...this.#active].sort();
+    return j;
+  }
+
+  /** The running day for the world snapshot. */
+  toState(): EntityDayState {
+    this.json.active_user_ids = [...this.#active];
+    return {
+      json: this.json,
+      engaged: [...this.#engaged].map(([c, ids]) => [c, [...ids]]),
+      actors: [...this.#actors].map(([c, ids]) => [c, [...ids]]),
+    };
+  }
+}

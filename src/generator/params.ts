@@ -34,6 +34,15 @@ export const PARAMS = {
   /** Decay time of the trending velocity (minutes) and number of trending publications. */
   trendingTauMinutes: 45,
   trendingSize: 200,
+  /**
+   * Where a view's pick comes from: a followee's recent items, the viewer's communities, the trending list, or what
+   * was published in the last hour (the rest). A source that has nothing falls through to the next.
+   */
+  viewSources: { following: 0.5, community: 0.12, trending: 0.17 },
+  /** Feed picks per view: a pick the user has seen is passed over (see {@link REPEAT_VIEW_ACCEPT}), then another. */
+  viewPicks: 6,
+  /** Publications a user remembers having seen (with their view counts). */
+  seenMemory: 128,
   /** Chances per view. */
   reactPerView: 0.04,
   commentPerView: 0.005,
@@ -82,6 +91,13 @@ export const ACTION_WEIGHTS = {
   settingsChange: 0.0007,
   privacyChange: 0.0004,
 } as const;
+/** A regular action of the mix. */
+/**
+ * Chance that a user views again a publication they viewed `k` times (index k; 0 = a first view): repeats are a
+ * minority and decay, so 1000 views mean reach.
+ */
+export const REPEAT_VIEW_ACCEPT = [1, 0.22, 0.08, 0.03, 0];
+
 /** A regular action of the mix. */
 export type Action = keyof typeof ACTION_WEIGHTS;
 /** The regular actions, in the order of their cumulative weights. */

@@ -16,6 +16,8 @@ export interface Rec {
   ms: number;
   /** Topic of the publication a comment or reply is about (for the ledger's comments by topic). */
   topic?: string;
+  /** Id of the community of the publication a comment, reply, reaction or share is about (for the entity ledger). */
+  community?: string;
   /** Set on the view that is the 1000th of its publication. */
   reached1000?: { publication_id: string; kind: string; created_at: string };
 }
@@ -30,6 +32,11 @@ export function eventsKey(minute: number): string {
 /** The ledger object beside a data file: `ledger/files/date=.../hour=.../events_....json`. */
 export function fileLedgerKey(minute: number): string {
   return "ledger/files/" + eventsKey(minute).slice("events/".length).replace(/\.jsonl$/, ".json");
+}
+
+/** The entity ledger of a day (gzip JSON): `ledger/entities/date=YYYY-MM-DD.json.gz`. */
+export function entityLedgerKey(date: string): string {
+  return `ledger/entities/date=${date}.json.gz`;
 }
 
 /** The day ledger: `ledger/days/date=YYYY-MM-DD.json`. */

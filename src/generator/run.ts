@@ -16,7 +16,7 @@ import type { Logger } from "../log.ts";
 import { DropBuilder } from "./drop.ts";
 import { type DayAggregate, DayLedger } from "./ledger.ts";
 import type { FaultKind } from "../events/mod.ts";
-import { dayLedgerKey, fileLedgerKey } from "./record.ts";
+import { dayLedgerKey, entityLedgerKey, fileLedgerKey } from "./record.ts";
 import { Simulation } from "./simulate.ts";
 import type { Store } from "./store.ts";
 import { decodeSnapshot, encodeSnapshot, newWorld, type WorldState } from "./world.ts";
@@ -129,6 +129,11 @@ class Writer {
 
 const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
+async function gzipJson(v: unknown): Promise<Uint8Array> {
+  const stream = new Blob([json(v)]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 /** Generate minute drops as the options say. */
 export async function generate(opts: GenerateOptions, deps: GenerateDeps): Promise<GenerateSummary> {
   const { store, log, signal } = deps;
@@ -175,6 +180,9 @@ export async function generate(opts: GenerateOptions, deps: GenerateDeps): Promi
 
   const writeMinute = async (minute: number, flush: boolean) => {
     const recs = sim.runMinute(minute, opts.rate);
+    for (const day of sim.takeClosedDays()) {
+      await writer.put(entityLedgerKey(day.date), await gzipJson(day), "application/gzip");
+    }
     const drop = builder.build(minute, recs, opts.faults, flush || signal.aborted, days);
     await writer.put(drop.key, drop.bytes, "application/x-ndjson");
     await writer.put(fileLedgerKey(minute), json(drop.ledger), "application/json");

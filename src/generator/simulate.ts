@@ -18,6 +18,7 @@
 import { computeTrendingWeights, runMinute } from "./agenda.ts";
 import { SimContext } from "./context.ts";
 import { MINUTE } from "./params.ts";
+import type { EntityDayJson } from "./ledger.ts";
 import type { Rec } from "./record.ts";
 import type { WorldState } from "./world.ts";
 
@@ -47,7 +48,13 @@ export class Simulation {
     s.mutes = [...ctx.mutes];
     s.friendships = [...ctx.friendships.entries()];
     s.memberSince = [...ctx.memberSince.entries()];
+    s.entityDay = ctx.day ? ctx.day.toState() : null;
     return s;
+  }
+
+  /** Entity ledgers of the days that ended since the previous call, oldest first. */
+  takeClosedDays(): EntityDayJson[] {
+    return this.#ctx.closedDays.splice(0);
   }
 
   /** Number of live publications (for tests and logs). */

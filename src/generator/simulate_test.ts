@@ -14,6 +14,8 @@ interface DayStats {
   followers: Map<string, number>;
   users: number;
   viewsByPublication: Map<string, number>;
+  /** Views per (publication, viewer). */
+  viewsByPair: Map<string, number>;
   publications: number;
   impressionsByAd: Map<string, number>;
   clicksByAd: Map<string, number>;
@@ -36,6 +38,7 @@ function defaultDay(): Promise<DayStats> {
       followers: new Map(),
       users: 0,
       viewsByPublication: new Map(),
+      viewsByPair: new Map(),
       publications: 0,
       impressionsByAd: new Map(),
       clicksByAd: new Map(),
@@ -67,6 +70,7 @@ function defaultDay(): Promise<DayStats> {
             break;
           case "publication.viewed":
             inc(s.viewsByPublication, ev.payload.publication_id);
+            inc(s.viewsByPair, `${ev.payload.publication_id} ${ev.actor_user_id}`);
             break;
           case "ad.impression":
             inc(s.impressionsByAd, ev.payload.ad_id);
@@ -119,6 +123,44 @@ Deno.test("views are heavy-tailed: some publications pass 1000 views within the 
   assert.ok(over < day.publications / 100, `${over} of ${day.publications} publications reached 1000 views`);
   views.sort((a, b) => a - b);
   assert.ok(views[Math.floor(views.length / 2)]! < 100, `median ${views[Math.floor(views.length / 2)]} views`);
+});
+
+Deno.test("repeat views are 10-20% of views, a few per viewer and publication at most, and fewer with each repeat", async () => {
+  const day = await defaultDay();
+  const views = [...day.viewsByPair.values()].reduce((a, b) => a + b, 0);
+  const repeats = views - day.viewsByPair.size;
+  assert.ok(repeats / views >= 0.1 && repeats / views <= 0.2, `${repeats} of ${views} views are repeats`);
+  // pairs[k] = (publication, viewer) pairs with exactly k views.
+  const pairs: number[] = [];
+  for (const n of day.viewsByPair.values()) pairs[n] = (pairs[n] ?? 0) + 1;
+  assert.ok(pairs.length - 1 <= 8, `a viewer saw one publication ${pairs.length - 1} times`);
+  for (let k = 2; k <= 4; k++) {
+    assert.ok((pairs[k] ?? 0) < (pairs[k - 1] ?? 0) / 3, `views per pair do not decay: ${JSON.stringify(pairs)}`);
+  }
+});
+
+Deno.test("dozens of publications pass 1000 views in a day, over a long tail of publications with a few", async () => {
+  const day = await defaultDay();
+  const views = [...day.viewsByPublication.values()].sort((a, b) => a - b);
+  const over = views.filter((v) => v >= 1000).length;
+  assert.ok(over >= 24 && over <= 150, `${over} publications reached 1000 views`);
+  const q = (p: number) => views[Math.floor(p * (views.length - 1))]!;
+  assert.ok(q(0.5) <= 30 && q(0.99) >= 100 && q(1) >= 3000, `median ${q(0.5)}, p99 ${q(0.99)}, max ${q(1)}`);
+  // 1000 views mean reach: each publication past 1000 views was seen by at least 600 distinct users, and all of
+  // them together by distinct users in at least 75% of their views.
+  const viewers = new Map<string, number>();
+  for (const key of day.viewsByPair.keys()) {
+    const pub = key.slice(0, key.indexOf(" "));
+    viewers.set(pub, (viewers.get(pub) ?? 0) + 1);
+  }
+  let popularViews = 0, popularViewers = 0;
+  for (const [pub, n] of day.viewsByPublication) {
+    if (n < 1000) continue;
+    assert.ok(viewers.get(pub)! >= 600, `${pub}: ${n} views by ${viewers.get(pub)} users`);
+    popularViews += n;
+    popularViewers += viewers.get(pub)!;
+  }
+  assert.ok(popularViewers >= 0.75 * popularViews, `${popularViewers} viewers of ${popularViews} views`);
 });
 
 Deno.test("ads have a click-through rate between 0.5% and 3%", async () => {

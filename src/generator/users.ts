@@ -161,7 +161,8 @@ export function signup(ctx: SimContext): number {
     badges: 0,
     pubs: 0,
     comments: 0,
-    lastViewed: -1,
+    seenPubs: [],
+    seenViews: [],
     settings: [locale, rng.int(3), rng.chance(0.6) ? 1 : 0, rng.chance(0.85) ? 1 : 0, rng.chance(0.7) ? 1 : 0],
     privacy: [rng.weighted([0.7, 0.9, 1]), rng.weighted([0.6, 0.95, 1]), rng.chance(0.8) ? 1 : 0, 1],
   };

@@ -8,10 +8,10 @@
  * @module
  */
 import type { LocaleIndex } from "./pools.ts";
-import type { DayAggregateJson } from "./ledger.ts";
+import type { DayAggregateJson, EntityDayState } from "./ledger.ts";
 
 /** Bumped when the snapshot layout changes; an older snapshot is refused with a clear message. */
-export const WORLD_FORMAT = 2;
+export const WORLD_FORMAT = 4;
 
 /** One user and everything the simulation remembers about them. Indexed by position in `WorldState.users`. */
 export interface UserRec {
@@ -54,8 +54,9 @@ export interface UserRec {
   badges: number;
   pubs: number;
   comments: number;
-  /** Serial of the last publication the user viewed, or -1. */
-  lastViewed: number;
+  /** Publications (serials) the user viewed, with how often (`seenViews`, same positions); at most PARAMS.seenMemory. */
+  seenPubs: number[];
+  seenViews: number[];
   /** language (0 ru, 1 en), theme (0..2), e-mail, push, autoplay. */
   settings: number[];
   /** visibility (0..2), who can message (0..2), show online, searchable. */
@@ -213,6 +214,8 @@ export interface WorldState {
   ads: AdRec[];
   /** Scheduled actions by minute. */
   schedule: [number, ScheduledTask[]][];
+  /** The entity ledger of the day being simulated. */
+  entityDay: EntityDayState | null;
   /** Ledger aggregates of the days that can still receive events. */
   days: DayAggregateJson[];
   /** Late events waiting for their file, by the minute of that file. */
@@ -267,6 +270,7 @@ export function newWorld(seed: number, genesisMinute: number, scale: number): Wo
     campaigns: [],
     ads: [],
     schedule: [],
+    entityDay: null,
     days: [],
     late: [],
   };
