@@ -26,10 +26,10 @@ select
 from {{ ref('stg_pinned_posts') }} as s
 left join lateral (
   -- Type 7: the dim_user version current at the event, as known when the event was loaded (docs/dwh.md).
-  select {{ surrogate_key('c.event_id') }} as version_key
+  select c.user_version_key as version_key
   from {{ ref('stg_user_changes') }} as c
   where c.user_id = s.pinned_by_user_id and c.occurred_at <= s.occurred_at and c.batch_id <= s.batch_id
-  order by c.occurred_at desc, version_key desc
+  order by c.occurred_at desc, c.user_version_key desc
   limit 1
 ) as v on true
 where {{ in_range('occurred_at') }}
