@@ -156,7 +156,7 @@ export interface PrivateStack {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -171,8 +171,8 @@ export async function privateStack(): Promise<PrivateStack> {
   const base = config();
   const dir = await Deno.makeTempDir({ prefix: "sp-private-stack-" });
   await Deno.chmod(dir, 0o755); // PostgreSQL runs as its own OS user when we are root
-  const pgPort = await freePort();
-  const s3Port = await freePort();
+  const pgPort = freePort();
+  const s3Port = freePort();
   const cfg: Config = {
     ...base,
     devDir: dir,
