@@ -33,6 +33,22 @@ select g as id, ('2026-01-01'::date + (g % 3))::timestamptz + make_interval(mins
   g * {{ var('scale', 'number', '1') }} as amount
 from generate_series(1, 30) as g
 `,
+  "models/core/pg_midnight.sql": `/*
+grain: one row per instant, every 30 s from 23:58:30 to 00:02:00 UTC
+*/
+select id, at, {{ date_key('at') }} as date_key
+from (select g as id, '2026-01-01T23:58:00Z'::timestamptz + make_interval(secs => g * 30) as at
+  from generate_series(1, 8) as g) as t
+`,
+  "models/marts/mart_midnight.sql": `/*
+order_by: id
+grain: one row per instant of pg_midnight
+tests:
+  - expression: ch_date_key = pg_date_key
+*/
+select assumeNotNull(id) as id, date_key as pg_date_key, {{ date_key('at') }} as ch_date_key
+from {{ ref('pg_midnight') }}
+`,
   "models/marts/mart_daily.sql": `/*
 materialized: incremental
 order_by: day
@@ -188,7 +204,7 @@ Deno.test({
 
       await t.step("a PostgreSQL-only selection never opens ClickHouse", async () => {
         const r = await models(root, "/proc/no-chdb-here", ["build", "-s", "path:models/core"]);
-        assertEquals([r.code, r.summary.status, r.summary.success], [0, "ok", 1], r.stderr);
+        assertEquals([r.code, r.summary.status, r.summary.success], [0, "ok", 2], r.stderr);
       });
 
       await t.step("build creates the marts from the star schema and every test passes", async () => {
@@ -198,6 +214,15 @@ Deno.test({
         assertEquals(byName(r, "mart_daily").mode, "full");
         assertEquals(byName(r, "mart_ids").rows_affected, 30);
         assertEquals(byName(r, "mart_days_view").status, "success");
+        // date_key() on both engines: the UTC day, by hand: 23:58:30-23:59:30 is Jan 1, 00:00:00-00:02:00 Jan 2.
+        assertEquals(byName(r, "mart_midnight").tests.map((x) => x.status), ["pass"]);
+        assertEquals(
+          await chdbRows(
+            chPath,
+            "select ch_date_key as d, count() as n from rt_marts.mart_midnight group by d order by d",
+          ),
+          [{ d: 20260101, n: 3 }, { d: 20260102, n: 5 }],
+        );
         const adds = byName(r, "mart_daily").tests.find((x) => x.name === "mart_daily_adds_up");
         assertEquals(adds?.status, "pass");
       });
@@ -277,6 +302,7 @@ Deno.test({
         "mart_days_view",
         "mart_ids",
         "mart_label",
+        "mart_midnight",
         "mart_pg_view",
       ]);
       assertEquals(await chdbRows(chPath, "select label from rt_marts.mart_label"), [{ label: injection }]);
