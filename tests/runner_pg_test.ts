@@ -90,7 +90,6 @@ const FACT_TYPES: Record<string, EventType[]> = {
   ],
   fact_pinned_post: ["community.post_pinned"],
   fact_complaint: ["complaint.filed"],
-  fact_complaint_resolution: ["complaint.resolved"],
   fact_ad_impression: ["ad.impression"],
   fact_ad_click: ["ad.clicked"],
   fact_payment: ["sponsorship.created", "donation.made", "subscription.charged"],
