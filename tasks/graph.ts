@@ -27,6 +27,11 @@ await runTask({
       default: String(METRICS_DEFAULTS.pathSample),
     },
     seed: { type: "string", help: "Seed of the average path's source sample", default: "1" },
+    reach: {
+      type: "string",
+      help: "How metrics counts users at depth 1-3: bfs (over the exported FRIEND edges) or cypher (in Neo4j)",
+      default: "bfs",
+    },
   },
   epilog: "Examples:\n  deno task models build && deno task graph sync && deno task graph metrics\n" +
     "  deno task graph check",
@@ -42,8 +47,12 @@ await runTask({
       throw new UsageError((e as Error).message);
     }
     const sync = { batchSize: positiveInt("batch-size", flags["batch-size"]) };
+    if (flags.reach !== "bfs" && flags.reach !== "cypher") {
+      throw new UsageError(`--reach must be bfs or cypher, got '${flags.reach}'`);
+    }
     const metrics = {
       ...METRICS_DEFAULTS,
+      reach: flags.reach as "bfs" | "cypher",
       pathSample: positiveInt("path-sample", flags["path-sample"]),
       seed: positiveInt("seed", flags.seed),
     };

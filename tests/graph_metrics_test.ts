@@ -118,6 +118,12 @@ Deno.test({
       assertEquals([user(30).reach1, user(30).eccentricity], [0, 0]);
     });
 
+    await t.step("reach by bounded Cypher shortest paths equals reach by BFS", async () => {
+      const viaCypher = await computeMetrics(neo.driver, logger("graph-test"), { ...OPTS, reach: "cypher" });
+      const reach = (us: typeof m.users) => us.map((u) => [u.key, u.reach1, u.reach2, u.reach3]);
+      assertEquals(reach(viaCypher.users), reach(m.users));
+    });
+
     await t.step("components, diameter and average path of the largest component are exact", () => {
       const w = m.network;
       // Path (7), star (5), then 30, 40, 41, 42, 43 alone (follows are not friendships).

@@ -203,3 +203,34 @@ export function sampledAveragePath(
   }
   return { mean: pairs > 0 ? sum / pairs : 0, sources: take };
 }
+
+/**
+ * For every node, how many nodes lie at shortest distance exactly 1, 2, ..., `maxDepth`: a BFS from each node that
+ * stops at `maxDepth`. Returns `counts[v * maxDepth + (d - 1)]`.
+ */
+export function reachCounts(g: Csr, maxDepth: number): Int32Array {
+  const counts = new Int32Array(g.n * maxDepth);
+  const dist = new Int32Array(g.n).fill(-1);
+  const queue = new Int32Array(g.n);
+  const { offsets, adj } = g;
+  for (let s = 0; s < g.n; s++) {
+    let head = 0, tail = 0;
+    dist[s] = 0;
+    queue[tail++] = s;
+    while (head < tail) {
+      const v = queue[head++]!;
+      const dv = dist[v]!;
+      if (dv === maxDepth) continue;
+      for (let j = offsets[v]!; j < offsets[v + 1]!; j++) {
+        const w = adj[j]!;
+        if (dist[w] === -1) {
+          dist[w] = dv + 1;
+          counts[s * maxDepth + dv]!++;
+          queue[tail++] = w;
+        }
+      }
+    }
+    for (let i = 0; i < tail; i++) dist[queue[i]!] = -1;
+  }
+  return counts;
+}

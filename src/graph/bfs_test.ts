@@ -1,5 +1,28 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { buildCsr, components, eccentricities, sampledAveragePath, seededRandom } from "./bfs.ts";
+import { buildCsr, components, eccentricities, reachCounts, sampledAveragePath, seededRandom } from "./bfs.ts";
+
+/** Reference: the distances from every node by a plain BFS over adjacency lists. */
+function naiveDistances(n: number, edges: [number, number][]): Map<number, number>[] {
+  const adj: number[][] = Array.from({ length: n }, () => []);
+  for (const [a, b] of edges) {
+    if (a === b) continue;
+    adj[a]!.push(b);
+    adj[b]!.push(a);
+  }
+  return adj.map((_, s) => {
+    const dist = new Map<number, number>([[s, 0]]);
+    const queue = [s];
+    for (let i = 0; i < queue.length; i++) {
+      for (const w of adj[queue[i]!]!) {
+        if (!dist.has(w)) {
+          dist.set(w, dist.get(queue[i]!)! + 1);
+          queue.push(w);
+        }
+      }
+    }
+    return dist;
+  });
+}
 
 /** Reference: eccentricity of every node by a plain BFS from every node over adjacency lists. */
 function naiveEccentricities(n: number, edges: [number, number][]): number[] {
@@ -84,4 +107,16 @@ Deno.test("sampledAveragePath() over every source is the exact mean distance", (
   assert(Math.abs(all.mean - 20 / 12) < 1e-12);
   const two = sampledAveragePath(g, [0, 1, 2, 3], 2, 1);
   assertEquals(two, sampledAveragePath(g, [0, 1, 2, 3], 2, 1), "seeded: the same sample every time");
+});
+
+Deno.test("reachCounts() gives the nodes at distance exactly 1, 2 and 3 of every node", () => {
+  const rand = seededRandom(4);
+  const n = 300;
+  const edges: [number, number][] = [];
+  for (let i = 0; i < 330; i++) edges.push([Math.floor(rand() * n), Math.floor(rand() * n)]);
+  const counts = reachCounts(csrOf(n, edges), 3);
+  naiveDistances(n, edges).forEach((dist, v) => {
+    const at = [1, 2, 3].map((d) => [...dist.values()].filter((x) => x === d).length);
+    assertEquals(Array.from(counts.subarray(v * 3, v * 3 + 3)), at, `node ${v}`);
+  });
 });
