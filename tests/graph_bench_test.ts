@@ -82,6 +82,28 @@ Deno.test({
       print("sync (warm JVM)", figures(warm, performance.now() - t));
       assert(warm.relationships_added > 0);
 
+      // Baseline on the same server at the same time: plain UNWIND CREATE of 100,000 relationships between existing
+      // users, 5,000 per transaction (what the machine allows at best; the sync MERGEs and folds besides).
+      const users = (await cypher<{ k: string }>(neo.driver, "MATCH (u:User) RETURN u.key AS k LIMIT 20000"))
+        .map((r) => r.k);
+      const session = neo.driver.session();
+      t = performance.now();
+      for (let b = 0; b < 20; b++) {
+        const rows = Array.from({ length: 5000 }, (_, i) => ({
+          s: users[(b * 5000 + i) % users.length],
+          d: users[(b * 7919 + i * 31) % users.length],
+        }));
+        await session.executeWrite((x) =>
+          x.run("UNWIND $rows AS r MATCH (a:User {key: r.s}), (b:User {key: r.d}) CREATE (a)-[:BENCH]->(b)", { rows })
+        );
+      }
+      print("baseline CREATE", {
+        relationships: 100_000,
+        relationships_per_s: Math.round(1e5 / ((performance.now() - t) / 1000)),
+      });
+      await session.close();
+      await cypher(neo.driver, "MATCH ()-[r:BENCH]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS");
+
       t = performance.now();
       const m = await runMetrics(deps, METRICS_DEFAULTS);
       print("metrics", { ...m, total_ms: Math.round(performance.now() - t), ...await heap() });
