@@ -14,7 +14,7 @@ import type { Sql } from "../clients/postgres.ts";
 import { cypher, type Driver } from "../clients/neo4j.ts";
 import { REL_TYPES } from "./model.ts";
 import { ensureGraphSchema, type PgNames, readSyncState } from "./store.ts";
-import { edgeEventsSql, SOURCE_MODELS } from "./sync.ts";
+import { edgeEventsSql, requireStar, SOURCE_MODELS } from "./sync.ts";
 
 /** One relationship type's counts, and examples when they differ. */
 export interface TypeCheck {
@@ -60,6 +60,7 @@ function statefulPairsSql(n: PgNames, type: string): string {
 
 /** Compare Neo4j with the star; never throws for a difference (the report says), only for failures to read. */
 export async function checkGraph(sql: Sql, driver: Driver, n: PgNames): Promise<CheckReport> {
+  await requireStar(sql, n);
   await ensureGraphSchema(sql, n);
   const immutable = immutablePairsSql(n);
   const pairsSql = (type: string) => immutable[type] ?? statefulPairsSql(n, type);

@@ -31,6 +31,8 @@ export const SOURCE_MODELS = [
   "dim_publication",
   "fact_share",
   "fact_social_edge_event",
+  "fact_safety_action",
+  "fact_subscription_event",
   "fact_membership_event",
 ] as const;
 
@@ -76,17 +78,22 @@ const LOCK_KEY = 0x67726170; // "grap": one sync at a time per database
 /** A timestamptz column as ISO-8601 text in UTC, the form Cypher's datetime() parses. */
 const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-/** Run one incremental sync. */
-export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<SyncSummary> {
-  const { sql, log, names: n } = deps;
-  await ensureGraphSchema(sql, n);
-  await ensureConstraints(deps.neo4j);
+/** Fail with a clear message when the star schema (and so the runner's state) is not there yet. */
+export async function requireStar(sql: Sql, n: PgNames): Promise<void> {
   const [hasState] = await sql.unsafe<{ ok: boolean }[]>(
     `select to_regclass('${n.runner}.model_state') is not null as ok`,
   );
   if (!hasState?.ok) {
     throw new GraphSyncError(`the star schema is not built (no ${n.runner}.model_state): run deno task models build`);
   }
+}
+
+/** Run one incremental sync. */
+export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<SyncSummary> {
+  const { sql, log, names: n } = deps;
+  await ensureGraphSchema(sql, n);
+  await ensureConstraints(deps.neo4j);
+  await requireStar(sql, n);
 
   return await sql.begin(async (tx) => {
     await tx.unsafe(`select pg_advisory_xact_lock(${LOCK_KEY})`);
@@ -353,7 +360,18 @@ export function edgeEventsSql(n: PgNames, since: string): string {
         then jsonb_build_object('until', occurred_at + make_interval(days => mute_duration_days))
         when edge_type = 'subscription' and action = 'added' then jsonb_build_object('tier', subscription_tier)
       end as props
-    from ${n.core}.fact_social_edge_event
+    from (
+      select edge_type, action, user_key, other_user_key, occurred_at, event_id,
+        null::integer as mute_duration_days, null::text as subscription_tier
+      from ${n.core}.fact_social_edge_event
+      union all
+      select edge_type, 'added', actor_user_key, subject_user_key, occurred_at, event_id, mute_duration_days, null
+      from ${n.core}.fact_safety_action
+      union all
+      select 'subscription', action, subscriber_user_key, creator_user_key, occurred_at, event_id, null,
+        subscription_tier
+      from ${n.core}.fact_subscription_event
+    ) as e
     where action in ('added', 'removed') and occurred_at >= ${since}
     union all
     select 'MEMBER_OF', user_key, community_key, action = 'join', occurred_at, event_id::text, null
