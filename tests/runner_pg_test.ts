@@ -77,11 +77,9 @@ const FACT_TYPES: Record<string, EventType[]> = {
     "follow.removed",
     "close_friend.added",
     "close_friend.removed",
-    "block.created",
-    "mute.created",
-    "subscription.started",
-    "subscription.cancelled",
   ],
+  fact_safety_action: ["block.created", "mute.created"],
+  fact_subscription_event: ["subscription.started", "subscription.cancelled"],
   fact_membership_event: [
     "community.joined",
     "community.left",

@@ -1,13 +1,14 @@
 /*
 description: >
   Every change to a social edge, in one shape: friend requests and friendships, follows, close friends, blocks,
-  mutes and paid subscriptions. `user_id` is the side that acts or owns the edge (requester, follower, subscriber,
-  blocker...), `other_user_id` the other side.
+  mutes and paid subscriptions. `user_id` is the side that owns the edge (requester, follower, subscriber,
+  blocker...), `other_user_id` the other side; `actor_user_id` is the user who acted (the envelope's actor: for a
+  friendship acceptance the addressee) and `subject_user_id` the other user of the pair.
 grain: one row per social-edge event (friendship.*, follow.*, close_friend.*, block.created, mute.created, subscription.started/cancelled)
 # A high-volume view: its keys and codes are tested on fact_social_edge_event, a table that is cheap to scan.
 */
 with source as (
-  select event_id, event_type, occurred_at, payload, batch_id, is_late
+  select event_id, event_type, actor_user_id, occurred_at, payload, batch_id, is_late
   from {{ source('landing', 'events') }}
   where event_type in (
     'friendship.requested', 'friendship.accepted', 'friendship.ended', 'follow.created', 'follow.removed',
@@ -40,6 +41,7 @@ typed as (
       payload ->> 'addressee_user_id', payload ->> 'followee_user_id', payload ->> 'creator_user_id',
       payload ->> 'friend_user_id', payload ->> 'blocked_user_id', payload ->> 'muted_user_id'
     )::uuid as other_user_id,
+    actor_user_id,
     (payload ->> 'request_id')::uuid as request_id,
     (payload ->> 'friendship_id')::uuid as friendship_id,
     (payload ->> 'subscription_id')::uuid as subscription_id,
@@ -57,8 +59,9 @@ typed as (
 )
 
 select
-  event_id, event_type, edge_type, action, user_id, other_user_id, request_id, friendship_id, subscription_id,
-  follow_source, subscription_tier, subscription_amount, currency, cancel_reason,
+  event_id, event_type, edge_type, action, user_id, other_user_id, actor_user_id,
+  case when actor_user_id = user_id then other_user_id else user_id end as subject_user_id,
+  request_id, friendship_id, subscription_id, follow_source, subscription_tier, subscription_amount, currency, cancel_reason,
   mute_duration_days, mutual_friends,
   occurred_at, batch_id, is_late
 from typed
