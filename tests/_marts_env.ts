@@ -51,6 +51,22 @@ export async function models(env: MartsEnv, args: string[]): Promise<ModelsRun> 
   return { code: out.code, results, stderr: dec.decode(out.stderr), summary };
 }
 
+/** Run statements (DDL, inserts) on a chDB folder, in a separate process. */
+export async function chCommands(env: MartsEnv, statements: string[]): Promise<void> {
+  const code = `import { createClickHouse } from ${JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))};
+const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(env.chPath)} }, user: "",
+  password: "", database: ${JSON.stringify(env.database)}, pgAddress: "" });
+for (const q of ${JSON.stringify(statements)}) await ch.command({ query: q });
+await ch.close();`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    cwd: PROJECT_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) throw new Error(`chdb command failed: ${new TextDecoder().decode(out.stderr)}`);
+}
+
 /** Rows of queries on a chDB folder, read in a separate process; each row's values as ClickHouse's JSON gives them. */
 export async function chRows(env: MartsEnv, queries: string[]): Promise<Record<string, unknown>[][]> {
   const code = `import { chQuery, createClickHouse } from ${

@@ -90,8 +90,8 @@ select
   coalesce(w.dau, 0) as dau,
   coalesce(w.wau, 0) as wau,
   if(wau = 0, null, dau / wau) as dau_wau_ratio,
-  c.day >= b.first_day + 6 as wau_window_complete,
-  toDateTime64(c.day, 6, 'UTC') + toIntervalHour(24 + {{ var('late_window_hours', 'number', '3') }}) <= b.snapshot_at
+  toBool(c.day >= b.first_day + 6) as wau_window_complete,
+  toBool(toDateTime64(c.day, 6, 'UTC') + toIntervalHour(24 + {{ var('late_window_hours', 'number', '3') }}) <= b.snapshot_at)
     as is_final,
   b.first_day as first_day,
   b.snapshot_at as snapshot_at
