@@ -1,0 +1,32 @@
+/*
+description: >
+  Per community, fact_membership_interval agrees with the events: one interval per join plus the owner's, one closed
+  interval per leave, and members now = owner + joins - leaves.
+*/
+with events as (
+  select community_id, count(*) filter (where action = 'join') as joins,
+    count(*) filter (where action = 'leave') as leaves
+  from {{ ref('stg_community_membership_events') }}
+  group by 1
+),
+
+expected as (
+  select {{ surrogate_key('c.community_id') }} as community_key, 1 + coalesce(e.joins, 0) as intervals,
+    coalesce(e.leaves, 0) as closed, 1 + coalesce(e.joins, 0) - coalesce(e.leaves, 0) as members
+  from {{ ref('stg_communities') }} as c
+  left join events as e on e.community_id = c.community_id
+),
+
+actual as (
+  select community_key, count(*) as intervals, count(left_at) as closed, count(*) - count(left_at) as members,
+    count(*) filter (where role = 'owner') as owners
+  from {{ ref('fact_membership_interval') }}
+  group by 1
+)
+
+select coalesce(x.community_key, a.community_key) as community_key, x.intervals as expected_intervals,
+  a.intervals, x.closed as expected_closed, a.closed, x.members as expected_members, a.members, a.owners
+from expected as x
+full join actual as a on a.community_key = x.community_key
+where x.intervals is distinct from a.intervals or x.closed is distinct from a.closed
+  or x.members is distinct from a.members or a.owners is distinct from 1

@@ -1,0 +1,25 @@
+/*
+description: >
+  The three facts split from the social-edge events hold each event once, with the envelope's actor as the acting
+  user: fact_social_edge_event (friend, follow, close friend), fact_safety_action (block, mute) and
+  fact_subscription_event (the subscriber acts).
+*/
+with facts as (
+  select event_id, actor_user_key from {{ ref('fact_social_edge_event') }}
+  union all
+  select event_id, actor_user_key from {{ ref('fact_safety_action') }}
+  union all
+  select event_id, subscriber_user_key from {{ ref('fact_subscription_event') }}
+),
+
+events as (
+  select event_id, {{ surrogate_key('actor_user_id') }} as actor_user_key from {{ ref('stg_social_edge_events') }}
+)
+
+select coalesce(e.event_id, f.event_id) as event_id, e.actor_user_key as event_actor, f.actor_user_key as fact_actor,
+  count(*) over (partition by f.event_id) as fact_rows
+from events as e
+full join facts as f on f.event_id = e.event_id
+where e.actor_user_key is distinct from f.actor_user_key
+union all
+select event_id, null, null, count(*) from facts group by event_id having count(*) > 1
