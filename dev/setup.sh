@@ -29,6 +29,18 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 
+# The workbook test validates with xmllint (libxml2-utils); the dashboard's browser test and `deno task screenshots`
+# drive Debian's chromium. Installed once with apt (root or sudo).
+apt_missing=()
+command -v xmllint >/dev/null 2>&1 || apt_missing+=(libxml2-utils)
+dpkg -s chromium >/dev/null 2>&1 || apt_missing+=(chromium)
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  echo "setup: installing ${apt_missing[*]} with apt-get"
+  sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${apt_missing[@]}" >/dev/null ||
+    { "${sudo_cmd[@]}" apt-get update >/dev/null && "${sudo_cmd[@]}" apt-get install -y --no-install-recommends "${apt_missing[@]}" >/dev/null; }
+fi
+
 # The native stack builds two tools on first use; check their toolchains now for a clear message.
 need go "builds the versitygw S3 server"
 need mvn "builds the Neo4j launcher"
