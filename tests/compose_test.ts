@@ -9,6 +9,7 @@
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import { parse } from "yaml";
 import { CONFIG_VARIABLES, parseConfig, parseDotenv } from "../src/config.ts";
+import { PG_COLLECTION } from "../src/clients/clickhouse.ts";
 
 interface HealthCheck {
   test?: string | string[];
@@ -800,5 +801,24 @@ Deno.test("ClickHouse's read-only user takes its password from the container and
       "./clickhouse/reader.xml:/etc/clickhouse-server/users.d/socialpulse-reader.xml:ro",
     ),
     "compose.yml mounts reader.xml into users.d",
+  );
+});
+
+Deno.test("ClickHouse defines the marts' PostgreSQL collection in its configuration, the password from the environment", async () => {
+  const xml = await readText("docker/clickhouse/postgres.xml");
+  const block = new RegExp(`<${PG_COLLECTION}>([\\s\\S]*)</${PG_COLLECTION}>`).exec(xml)?.[1] ?? "";
+  ok(block, `postgres.xml defines no named collection ${PG_COLLECTION} (the name src/clients/clickhouse.ts reads)`);
+  equal(/<host>([^<]*)<\/host>/.exec(block)?.[1], "postgres");
+  equal(/<user>([^<]*)<\/user>/.exec(block)?.[1], DEFAULTS.postgres.roles.reader.user);
+  ok(!/<password>[^<]*<\/password>/.test(block), "the password must come from the environment, never the file");
+  const env = environment("clickhouse");
+  for (const [, name] of block.matchAll(/from_env="([A-Z_]+)"/g)) {
+    ok(name! in env, `the clickhouse service must set ${name}, which postgres.xml reads`);
+  }
+  ok(
+    (service("clickhouse").volumes ?? []).includes(
+      "./clickhouse/postgres.xml:/etc/clickhouse-server/config.d/socialpulse-postgres.xml:ro",
+    ),
+    "compose.yml mounts postgres.xml into config.d",
   );
 });
