@@ -27,6 +27,7 @@ await runTask({
       default: String(METRICS_DEFAULTS.pathSample),
     },
     seed: { type: "string", help: "Seed of the average path's source sample", default: "1" },
+    force: { type: "boolean", help: "metrics: compute even when the results already stand for the snapshot" },
     reach: {
       type: "string",
       help: "How metrics counts users at depth 1-3: bfs (over the exported FRIEND edges) or cypher (in Neo4j)",
@@ -61,7 +62,11 @@ await runTask({
     try {
       return {
         command,
-        ...await runGraphCommand({ sql, neo4j, log, names, signal }, command as GraphCommand, { sync, metrics }),
+        ...await runGraphCommand({ sql, neo4j, log, names, signal }, command as GraphCommand, {
+          sync,
+          metrics,
+          force: flags.force === true,
+        }),
       };
     } finally {
       await neo4j.close();

@@ -182,6 +182,18 @@ Deno.test({
         );
       });
 
+      await t.step(
+        "a batch without a loaded event is reflected too (the check does not see the graph behind)",
+        async () => {
+          const empty = "events/date=2026-11-20/hour=12/events_2026-11-20T12-09-00Z.jsonl";
+          drops.store.objects.set(empty, new TextEncoder().encode("{not json\n"));
+          await loadBatch(sql, PREFIX, drops, [empty], seen);
+          await build(sql, target);
+          const s = await syncGraph(deps, { batchSize: 1000 });
+          assertEquals([s.status, s.batches, s.relationships_added], ["synced", 1, 0]);
+        },
+      );
+
       await t.step("the check passes, a re-run is up to date, and a full replay changes nothing", async () => {
         const report = await checkGraph(sql, neo.driver, names);
         assert(report.ok, JSON.stringify(report));
@@ -191,7 +203,7 @@ Deno.test({
         const replay = await syncGraph(deps, { batchSize: 1000 });
         assertEquals([replay.status, replay.batches, replay.relationships_added, replay.relationships_removed], [
           "synced",
-          3,
+          4,
           0,
           0,
         ]);

@@ -154,6 +154,7 @@ Deno.test({
 
       const summary = await runMetrics(deps, METRICS_DEFAULTS);
       console.log(`metrics: ${JSON.stringify(summary)}`);
+      assertEquals((await runMetrics(deps, METRICS_DEFAULTS)).status, "up_to_date");
 
       await t.step("per-user degrees at the snapshot equal a fold of the landed edge events", async () => {
         const { degree } = await foldDegrees(sql);

@@ -33,15 +33,31 @@ export class GraphCheckError extends Error {
   }
 }
 
-/** `graph metrics`: compute from Neo4j and replace the result tables; returns the summary. */
-export async function runMetrics(deps: GraphDeps, opts: MetricsOptions): Promise<Record<string, unknown>> {
+/**
+ * `graph metrics`: compute from Neo4j and replace the result tables; returns the summary. Does nothing when the
+ * results already stand for the graph's snapshot (unless `force`), so that a frequent schedule stays cheap.
+ */
+export async function runMetrics(
+  deps: GraphDeps,
+  opts: MetricsOptions,
+  force = false,
+): Promise<Record<string, unknown>> {
   await ensureGraphSchema(deps.sql, deps.names);
   const state = await readSyncState(deps.sql, deps.names);
   if (state.snapshotAt === null) throw new Error("the graph was never synced: run deno task graph sync first");
+  const [done] = await deps.sql.unsafe<{ at: Date | null }[]>(
+    `select case when to_regclass('${deps.names.graph}.network') is not null
+       then (select max(snapshot_at) from ${deps.names.graph}.network) end as at`,
+  );
+  if (!force && done?.at?.getTime() === state.snapshotAt.getTime()) {
+    deps.log.info(`the metrics already stand for the snapshot ${state.snapshotAt.toISOString()}`);
+    return { status: "up_to_date", snapshot_at: state.snapshotAt.toISOString() };
+  }
   const m = await computeMetrics(deps.neo4j, deps.log, opts);
   const rows = await writeResults(deps.sql, deps.names, m, state.snapshotAt, opts.pageRank);
   const w = m.network;
   return {
+    status: "computed",
     snapshot_at: state.snapshotAt.toISOString(),
     users: w.users,
     friendships: w.friendships,
@@ -62,13 +78,13 @@ export async function runMetrics(deps: GraphDeps, opts: MetricsOptions): Promise
 export async function runGraphCommand(
   deps: GraphDeps,
   command: GraphCommand,
-  opts: { sync: SyncOptions; metrics: MetricsOptions },
+  opts: { sync: SyncOptions; metrics: MetricsOptions; force?: boolean },
 ): Promise<Record<string, unknown>> {
   switch (command) {
     case "sync":
       return await syncGraph(deps, opts.sync);
     case "metrics":
-      return await runMetrics(deps, opts.metrics);
+      return await runMetrics(deps, opts.metrics, opts.force ?? false);
     case "check": {
       const report = await checkGraph(deps.sql, deps.neo4j, deps.names);
       for (const t of report.types) {

@@ -129,9 +129,18 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
       relationships_per_s: 0,
       apply_ms: 0,
     };
-    if (!pending || Number(pending.batches) === 0 || pending.start === null) {
+    if (!pending || Number(pending.batches) === 0) {
       log.info("the graph is up to date with the star schema");
       return empty;
+    }
+    if (pending.start === null) {
+      // Batches without a loaded event (every line quarantined or a duplicate): nothing to apply, but reflected.
+      await tx.unsafe(
+        `insert into ${n.graph}.sync_state (id, processed, synced_at) values (true, $1::int8multirange, now())
+         on conflict (id) do update set processed = excluded.processed, synced_at = excluded.synced_at`,
+        [pending.all_ranges],
+      );
+      return { ...empty, status: "synced", batches: Number(pending.batches) };
     }
     const start = pending.start.toISOString();
     log.info(`syncing ${pending.batches} new batches (events from ${start})`);
