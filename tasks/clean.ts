@@ -11,6 +11,6 @@ await runTask({
   flags: BATCH_FLAGS,
   run: (ctx) => {
     const args = batchStepArgs(ctx); // flag errors before any connection
-    return withPipelineClients(ctx, (deps) => runClean(deps, args), { task: "clean" });
+    return withPipelineClients(ctx, (deps) => runClean(deps, args), { task: "clean", role: "loader" });
   },
 });

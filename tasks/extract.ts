@@ -11,6 +11,6 @@ await runTask({
   flags: EXTRACT_FLAGS,
   run: (ctx) => {
     const args = extractArgs(ctx); // flag errors before any connection
-    return withPipelineClients(ctx, (deps) => runExtract(deps, args), { task: "extract" });
+    return withPipelineClients(ctx, (deps) => runExtract(deps, args), { task: "extract", role: "loader" });
   },
 });

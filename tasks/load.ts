@@ -12,6 +12,6 @@ await runTask({
   flags: BATCH_FLAGS,
   run: (ctx) => {
     const args = batchStepArgs(ctx); // flag errors before any connection
-    return withPipelineClients(ctx, (deps) => runLoad(deps, args), { task: "load" });
+    return withPipelineClients(ctx, (deps) => runLoad(deps, args), { task: "load", role: "loader" });
   },
 });

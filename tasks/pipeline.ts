@@ -19,6 +19,6 @@ await runTask({
   run: (ctx) => {
     const args = pipelineArgs(ctx);
     const poolMax = args.overlap ? OVERLAP_POOL : undefined;
-    return withPipelineClients(ctx, (deps) => runPipeline(deps, args), { task: "pipeline", poolMax });
+    return withPipelineClients(ctx, (deps) => runPipeline(deps, args), { task: "pipeline", poolMax, role: "loader" });
   },
 });

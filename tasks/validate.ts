@@ -17,6 +17,6 @@ await runTask({
   },
   run: (ctx) => {
     const args = validateArgs(ctx); // flag errors before any connection
-    return withPipelineClients(ctx, (deps) => runValidate(deps, args), { task: "validate" });
+    return withPipelineClients(ctx, (deps) => runValidate(deps, args), { task: "validate", role: "loader" });
   },
 });

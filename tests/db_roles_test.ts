@@ -257,3 +257,38 @@ Deno.test("role_logins.sql stops with the name of a password that is missing fro
   ok(!out.success, "role_logins.sql must fail without POSTGRES_READER_PASSWORD");
   ok(new TextDecoder().decode(out.stderr).includes("POSTGRES_READER_PASSWORD is not set"));
 });
+
+Deno.test("the ingestion tasks migrate as the owner, then work as the loader", async () => {
+  const box = await freshWarehouse();
+  try {
+    const minute = "2026-11-28T11:00";
+    await box.store.put(rawKey(minute), JSON.stringify(statusEvent(`${minute}:01Z`)) + "\n");
+    const extract = async (loaderPassword: string) => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", join(PROJECT_ROOT, "tasks", "extract.ts")],
+        cwd: PROJECT_ROOT,
+        env: {
+          POSTGRES_DB: box.cfg.postgres.database,
+          S3_BUCKET: box.cfg.s3.bucket,
+          POSTGRES_LOADER_PASSWORD: loaderPassword,
+          LOG_FORMAT: "json",
+        },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return { ok: out.success, text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr) };
+    };
+    // A loader log-in that PostgreSQL refuses stops the task, though the owner's migrations went through: the step
+    // itself connects as the loader.
+    const refused = await extract("not-the-loader-password");
+    ok(!refused.ok, "extract must fail when the loader cannot log in");
+    ok(refused.text.includes("socialpulse_loader"), `the error names the loader: ${refused.text.slice(-600)}`);
+    equal((await box.sql<{ n: number }[]>`select count(*)::int as n from etl.batches`)[0]?.n, 0);
+
+    const accepted = await extract(box.cfg.postgres.roles.loader.password);
+    ok(accepted.ok, accepted.text.slice(-600));
+    equal((await box.sql<{ n: number }[]>`select count(*)::int as n from etl.batches`)[0]?.n, 1);
+  } finally {
+    await box.close();
+  }
+});

@@ -1,11 +1,14 @@
 /**
  * The clients of the pipeline tasks, opened once at the task boundary (`tasks/*.ts`) and injected into the steps:
- * a PostgreSQL pool, the object store, the logger and the fault hook. Pending migrations are applied first. A failure
- * because PostgreSQL or the S3 server does not answer is reported in one line naming the service.
+ * a PostgreSQL pool, the object store, the logger and the fault hook. Pending migrations are applied first, as the
+ * warehouse owner; the steps then connect as their least-privilege role when the task names one (the loader writes
+ * `etl` and `landing` only: src/pipeline/migrations/20261130_0003_roles.sql). A failure because PostgreSQL or the S3
+ * server does not answer is reported in one line naming the service.
  *
  * @module
  */
 import { createPostgres } from "../clients/postgres.ts";
+import { postgresAs, type PostgresRole } from "../config.ts";
 import { objectStore } from "../clients/s3.ts";
 import type { TaskContext } from "../task.ts";
 import type { StepDeps } from "./deps.ts";
@@ -13,16 +16,20 @@ import { explainFailure } from "./failures.ts";
 import { faultHook } from "./faults.ts";
 import { migrate } from "./migrate.ts";
 
-/** Open the clients, migrate, run `fn` with them, close them. */
+/**
+ * Open the clients, migrate (as the owner), run `fn` with them (as `opts.role` when given, else as the owner), close
+ * them.
+ */
 export async function withPipelineClients<T>(
   ctx: Pick<TaskContext, "config" | "log">,
   fn: (deps: StepDeps) => Promise<T>,
-  opts: { task: string; poolMax?: number },
+  opts: { task: string; poolMax?: number; role?: PostgresRole },
 ): Promise<T> {
   const fault = faultHook(ctx.config.pipeline.faultPoint, ctx.log);
-  const postgres = { ...ctx.config.postgres, poolMax: Math.max(ctx.config.postgres.poolMax, opts.poolMax ?? 0) };
+  const owner = { ...ctx.config.postgres, poolMax: Math.max(ctx.config.postgres.poolMax, opts.poolMax ?? 0) };
+  const postgres = opts.role ? postgresAs(owner, opts.role) : owner;
   const deps: StepDeps = {
-    sql: createPostgres(postgres, { applicationName: `socialpulse-${opts.task}` }),
+    sql: createPostgres(owner, { applicationName: `socialpulse-${opts.task}` }),
     store: objectStore(ctx.config.s3),
     log: ctx.log,
     ...(fault ? { fault } : {}),
@@ -42,6 +49,11 @@ export async function withPipelineClients<T>(
   globalThis.addEventListener("unhandledrejection", ignoreDefect);
   try {
     await migrate(deps.sql);
+    if (postgres !== owner) {
+      const migrated = deps.sql;
+      deps.sql = createPostgres(postgres, { applicationName: `socialpulse-${opts.task}` });
+      await migrated.end({ timeout: 5 });
+    }
     return await fn(deps);
   } catch (e) {
     throw await explainFailure(deps, opts.task, null, null, e);
