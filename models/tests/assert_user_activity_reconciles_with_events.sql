@@ -1,11 +1,12 @@
 /*
 description: >
   fact_user_activity holds exactly the actions of landing.events (events with a non-null actor), per day: the same
-  number of rows and of distinct actors, and the same community wherever the event names one. Checked over the two
-  newest days of events (older days were checked when they were built), so the audit stays cheap as the warehouse grows.
+  number of rows and of distinct actors, and the same community wherever the event names one. Checked over the newest
+  three hours of events (the late window, where increments rewrite rows; older hours were checked when they were
+  built), so that the audit of a one-minute increment stays cheap however large the warehouse grows.
 */
 with since as (
-  select max(occurred_at) - interval '2 days' as t from {{ source('landing', 'events') }}
+  select max(occurred_at) - interval '3 hours' as t from {{ source('landing', 'events') }}
 ),
 
 events as (
