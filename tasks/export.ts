@@ -3,6 +3,8 @@ import { runTask } from "../src/task.ts";
 import { createClickHouse } from "../src/clients/clickhouse.ts";
 import { objectStore } from "../src/clients/s3.ts";
 import { exportMarts } from "../src/export/mod.ts";
+import { writeMetricsDoc } from "../src/export/metrics_doc.ts";
+import { PROJECT_ROOT } from "../src/config.ts";
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : []);
 
@@ -15,8 +17,13 @@ await runTask({
     out: { type: "string", help: "Local folder for the files", default: "exports" },
     mart: { type: "string", multiple: true, help: "Export only this mart (repeatable; default: every mart)" },
     "no-upload": { type: "boolean", help: "Write the local files only, not the bucket" },
+    "metrics-doc": {
+      type: "string",
+      help: "Instead of exporting, write the metric catalog generated from the mart headers to this file",
+    },
   },
   async run({ flags, config, log }) {
+    if (typeof flags["metrics-doc"] === "string") return await writeMetricsDoc(PROJECT_ROOT, flags["metrics-doc"]);
     const ch = await createClickHouse(config.clickhouse);
     try {
       const store = flags["no-upload"] === true ? null : objectStore(config.s3);

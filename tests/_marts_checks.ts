@@ -302,4 +302,34 @@ export const LEDGER_CHECKS: Record<string, (c: LedgerContext) => Promise<void>> 
     }
     assert(moderated > 0, "some community complaints were resolved");
   },
+  "mart_platform_all_time: totals since the first loaded event": async ({ env, days }) => {
+    const [rows] = await chRows(env, [
+      "select toString(first_day) as first_day, * except first_day from mart_platform_all_time",
+    ]);
+    assertEquals(rows!.length, 1);
+    const r = rows![0]!;
+    const sum = (f: (d: DayAggregateJson) => number) => days.reduce((s, d) => s + f(d), 0);
+    const pubs = sum((d) => d.publications_by_kind.post + d.publications_by_kind.story + d.publications_by_kind.reel);
+    const comments = sum((d) => d.comments.total), reactions = sum((d) => d.reactions);
+    assertEquals([
+      r.first_day,
+      r.days,
+      r.publications,
+      r.comments,
+      r.replies,
+      r.reactions,
+      r.views,
+      r.users_ever_active,
+    ], [
+      days[0]!.date,
+      days.length,
+      pubs,
+      comments,
+      sum((d) => d.comments.replies),
+      reactions,
+      sum((d) => d.views),
+      new Set(days.flatMap((d) => d.active_user_ids)).size,
+    ]);
+    near(r.interactions_per_post, (reactions + comments) / pubs, "all-time interactions per post");
+  },
 };

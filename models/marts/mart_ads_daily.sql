@@ -20,12 +20,12 @@ columns:
   advertiser_name: the advertiser's name
   ad_key: "the ad (dim_ad); -1 on campaign rows"
   ad_headline: "the ad's headline; empty on campaign rows"
-  impressions: { description: "ad impressions on the day", tests: [{ expression: impressions >= 0 }] }
-  clicks: { description: "ad clicks on the day", tests: [{ expression: clicks >= 0 }] }
-  ctr: { description: "M17: clicks / impressions; NULL when no impressions (clicks of an earlier day's impression can make it exceed 1 only if clicks > impressions, which the test forbids)", tests: [{ expression: "ctr is null or (ctr >= 0 and ctr <= 1)" }] }
+  impressions: { description: "M17: ad impressions on the day", tests: [{ expression: impressions >= 0 }] }
+  clicks: { description: "M17: ad clicks on the day", tests: [{ expression: clicks >= 0 }] }
+  ctr: { description: "M17: clicks / impressions, in [0, 1]; NULL when no impressions", tests: [{ expression: "ctr is null or (ctr >= 0 and ctr <= 1)" }] }
   currency: the campaign's currency (ISO 4217)
-  spend_minor: { description: "cost of the day's clicks in minor units (cents) of `currency`", tests: [{ expression: spend_minor >= 0 }] }
-  spend_usd: "spend_minor / 100 / units_per_usd of the currency (fx_rates seed)"
+  spend_minor: { description: "M17: spend, the cost of the day's clicks, in minor units (cents) of `currency`", tests: [{ expression: spend_minor >= 0 }] }
+  spend_usd: "M17: spend in USD: spend_minor / 100 / units_per_usd of the currency (fx_rates seed)"
 */
 with impressions as (
   select toDate(assumeNotNull(occurred_at)) as day, assumeNotNull(ad_key) as ad, assumeNotNull(campaign_key) as campaign,

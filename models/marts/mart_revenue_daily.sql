@@ -16,9 +16,9 @@ columns:
   stream: { description: "sponsorship, donation or subscription (a subscription charge)", tests: [{ accepted_values: [sponsorship, donation, subscription] }] }
   payee_user_key: "the creator paid (dim_user's durable user_key; dim_user's array columns cannot be read through postgresql(), so names are joined downstream)"
   currency: the payment currency (ISO 4217)
-  payments: { description: "payments on the day", tests: [{ expression: payments > 0 }] }
-  amount_minor: { description: "sum of the payments in minor units (cents) of `currency`", tests: [{ expression: amount_minor >= 0 }] }
-  amount_usd: "amount_minor / 100 / units_per_usd of the currency (fx_rates seed)"
+  payments: { description: "M18: payments on the day", tests: [{ expression: payments > 0 }] }
+  amount_minor: { description: "M18: revenue, the sum of the payments, in minor units (cents) of `currency`", tests: [{ expression: amount_minor >= 0 }] }
+  amount_usd: "M18: revenue in USD: amount_minor / 100 / units_per_usd of the currency (fx_rates seed)"
 */
 with payments as (
   select

@@ -13,17 +13,17 @@ columns:
   created_day: { description: the UTC day the publications were created, tests: [not_null] }
   kind: { description: "post, story, reel or all", tests: [{ accepted_values: [post, story, reel, all] }] }
   publications: { description: publications created, tests: [{ expression: publications >= reached_1000 }] }
-  reached_1000: { description: "those with a 1000th view so far", tests: [{ expression: "reached_1000 = under_1h + h1_6 + h6_24 + d1_3 + over_3d" }] }
-  p10_seconds: "10th percentile of seconds_to_1000 over those reached; NULL when none"
-  p25_seconds: "25th percentile; NULL when none"
-  p50_seconds: { description: "median; NULL when none", tests: [{ expression: "p50_seconds is null or (p10_seconds <= p25_seconds and p25_seconds <= p50_seconds and p50_seconds <= p75_seconds and p75_seconds <= p90_seconds)" }] }
-  p75_seconds: "75th percentile; NULL when none"
-  p90_seconds: "90th percentile; NULL when none"
-  under_1h: "reached within [0, 1 h)"
-  h1_6: "reached within [1 h, 6 h)"
-  h6_24: "reached within [6 h, 24 h)"
-  d1_3: "reached within [1 day, 3 days)"
-  over_3d: "reached after 3 days or more"
+  reached_1000: { description: "M11: those with a 1000th view so far", tests: [{ expression: "reached_1000 = under_1h + h1_6 + h6_24 + d1_3 + over_3d" }] }
+  p10_seconds: "M11: 10th percentile of seconds_to_1000 over those reached; NULL when none"
+  p25_seconds: "M11: 25th percentile; NULL when none"
+  p50_seconds: { description: "M11: median; NULL when none", tests: [{ expression: "p50_seconds is null or (p10_seconds <= p25_seconds and p25_seconds <= p50_seconds and p50_seconds <= p75_seconds and p75_seconds <= p90_seconds)" }] }
+  p75_seconds: "M11: 75th percentile; NULL when none"
+  p90_seconds: "M11: 90th percentile; NULL when none"
+  under_1h: "M11: reached within [0, 1 h)"
+  h1_6: "M11: reached within [1 h, 6 h)"
+  h6_24: "M11: reached within [6 h, 24 h)"
+  d1_3: "M11: reached within [1 day, 3 days)"
+  over_3d: "M11: reached after 3 days or more"
 */
 with spread as (
   select created_day, kind, seconds_to_1000 from {{ ref('mart_publication_spread') }}

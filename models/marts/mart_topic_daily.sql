@@ -15,11 +15,11 @@ columns:
   topic_key: the topic (dim_topic)
   topic: the topic's code as events carry it
   topic_label: the topic's display label
-  comments: { description: "comments and replies on the topic's publications on the day", tests: [{ expression: comments >= 0 }] }
+  comments: { description: "M15: comments and replies on the topic's publications on the day", tests: [{ expression: comments >= 0 }] }
   replies: { description: "the replies among them", tests: [{ expression: replies <= comments }] }
-  comments_7d: { description: "comments and replies on D-6..D (fewer days before the first loaded day)", tests: [{ expression: comments_7d >= comments }] }
-  rank_day: { description: "dense rank of the topic by comments on the day (1 = most)", tests: [{ expression: rank_day >= 1 }] }
-  rank_7d: { description: "dense rank of the topic by comments_7d on the day", tests: [{ expression: rank_7d >= 1 }] }
+  comments_7d: { description: "M15: comments and replies on D-6..D (fewer days before the first loaded day)", tests: [{ expression: comments_7d >= comments }] }
+  rank_day: { description: "M15: dense rank of the topic by comments on the day (1 = most)", tests: [{ expression: rank_day >= 1 }] }
+  rank_7d: { description: "M15: dense rank of the topic by comments_7d on the day", tests: [{ expression: rank_7d >= 1 }] }
 */
 with bounds as (
   select min(day) as first_day, max(day) as last_day from {{ ref('int_daily_actors') }}
