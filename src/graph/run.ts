@@ -45,10 +45,12 @@ export async function runMetrics(
   await ensureGraphSchema(deps.sql, deps.names);
   const state = await readSyncState(deps.sql, deps.names);
   if (state.snapshotAt === null) throw new Error("the graph was never synced: run deno task graph sync first");
-  const [done] = await deps.sql.unsafe<{ at: Date | null }[]>(
-    `select case when to_regclass('${deps.names.graph}.network') is not null
-       then (select max(snapshot_at) from ${deps.names.graph}.network) end as at`,
+  const [table] = await deps.sql.unsafe<{ ok: boolean }[]>(
+    `select to_regclass('${deps.names.graph}.network') is not null as ok`,
   );
+  const [done] = table?.ok
+    ? await deps.sql.unsafe<{ at: Date | null }[]>(`select max(snapshot_at) as at from ${deps.names.graph}.network`)
+    : [];
   if (!force && done?.at?.getTime() === state.snapshotAt.getTime()) {
     deps.log.info(`the metrics already stand for the snapshot ${state.snapshotAt.toISOString()}`);
     return { status: "up_to_date", snapshot_at: state.snapshotAt.toISOString() };
