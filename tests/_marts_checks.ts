@@ -332,4 +332,30 @@ export const LEDGER_CHECKS: Record<string, (c: LedgerContext) => Promise<void>> 
     ]);
     near(r.interactions_per_post, (reactions + comments) / pubs, "all-time interactions per post");
   },
+  "mart_user_reposts_daily: M10 per author, per day and all-time": async ({ env, sql, dates, entities }) => {
+    const [rows] = await chRows(env, [
+      "select toString(day) as day, toString(author_user_key) as author, reposts, quotes, reposts_all_time, " +
+      "quotes_all_time, rank_day from mart_user_reposts_daily order by day, author",
+    ]);
+    const users = new Map((await sql.unsafe<{ id: string; k: string }[]>(
+      `select distinct user_id::text as id, user_key::text as k from ${env.prefix}core.dim_user where user_key <> -1`,
+    )).map((r) => [r.k, r.id]));
+    const allTime = new Map<string, [number, number]>();
+    for (const [i, e] of entities.entries()) {
+      const mine = rows!.filter((r) => r.day === dates[i]);
+      const got = Object.fromEntries(mine.map((r) => [users.get(r.author as string), [r.reposts, r.quotes]]));
+      const want = Object.fromEntries(Object.entries(e.authors).map(([id, a]) => [id, [a.reposts, a.quotes]]));
+      assertEquals(got, want, `reposts and quotes on ${dates[i]}`);
+      for (const [id, a] of Object.entries(e.authors)) {
+        const [r, q] = allTime.get(id) ?? [0, 0];
+        allTime.set(id, [r + a.reposts, q + a.quotes]);
+      }
+      for (const r of mine) {
+        assertEquals([r.reposts_all_time, r.quotes_all_time], allTime.get(users.get(r.author as string)!), "all-time");
+      }
+      const totals = mine.map((r) => Number(r.reposts) + Number(r.quotes));
+      assertEquals(mine.map((r) => r.rank_day), denseRanks(totals), `rank_day ${dates[i]}`);
+    }
+    assert(allTime.size > 0, "some authors were shared");
+  },
 };
