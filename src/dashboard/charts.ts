@@ -1,0 +1,78 @@
+/**
+ * Charts rendered on the server to SVG with Apache ECharts (`ssr: true`, `renderToSVGString`). The SSR output ignores
+ * ECharts' tooltip option, so every chart also carries its data as JSON; the page's small script (`assets.ts`) reads
+ * it to draw tooltips for the points the ECharts SSR client reports under the pointer.
+ *
+ * @module
+ */
+import * as echarts from "echarts";
+import { escapeHtml } from "./html.ts";
+
+/** One series of a chart: a name and one value per category (null: no value). */
+export interface Series {
+  name: string;
+  values: (number | null)[];
+}
+
+/** A category chart: line or bar (stacked when `stack`), x categories, one or more series. */
+export interface ChartSpec {
+  id: string;
+  title: string;
+  kind: "line" | "bar";
+  categories: string[];
+  series: Series[];
+  stack?: boolean;
+  /** Horizontal bars (categories on the y axis), for long labels such as community names. */
+  horizontal?: boolean;
+  unit?: string;
+  width?: number;
+  height?: number;
+}
+
+const PALETTE = ["#2f6fdf", "#e8833a", "#3aa76d", "#c94f7c", "#8a63d2", "#d4b106", "#4bb4c9", "#7f7f7f"];
+
+/** The chart's SVG markup (ECharts SSR). */
+export function renderChart(spec: ChartSpec): string {
+  const width = spec.width ?? 560;
+  const height = spec.height ?? 300;
+  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+  try {
+    const categoryAxis = {
+      type: "category" as const,
+      data: spec.categories,
+      axisLabel: spec.horizontal ? { width: 150, overflow: "truncate" as const } : { hideOverlap: true },
+    };
+    const valueAxis = { type: "value" as const, name: spec.unit ?? "", axisLabel: { hideOverlap: true } };
+    chart.setOption({
+      animation: false,
+      color: PALETTE,
+      textStyle: { fontFamily: "DejaVu Sans, Arial, sans-serif" },
+      legend: spec.series.length > 1 ? { top: 0, type: "scroll" } : undefined,
+      grid: { left: spec.horizontal ? 170 : 56, right: 24, top: spec.series.length > 1 ? 36 : 20, bottom: 36 },
+      xAxis: spec.horizontal ? valueAxis : categoryAxis,
+      yAxis: spec.horizontal ? { ...categoryAxis, inverse: true } : valueAxis,
+      series: spec.series.map((s) => ({
+        name: s.name,
+        type: spec.kind,
+        data: s.values,
+        stack: spec.stack ? "total" : undefined,
+        showSymbol: spec.kind === "line" && spec.categories.length <= 40,
+        connectNulls: false,
+      })),
+    });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** A chart panel: title, SVG, and the data the tooltip script reads. */
+export function chartPanel(spec: ChartSpec): string {
+  const data = { categories: spec.categories, series: spec.series, unit: spec.unit ?? "" };
+  const empty = spec.categories.length === 0;
+  return `<figure class="chart" id="${escapeHtml(spec.id)}">
+<figcaption>${escapeHtml(spec.title)}</figcaption>
+${empty ? '<p class="empty">no data in this range</p>' : renderChart(spec)}
+<script type="application/json" class="chart-data">${JSON.stringify(data).replaceAll("<", "\\u003c")}</script>
+</figure>`;
+}

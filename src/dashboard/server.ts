@@ -1,0 +1,106 @@
+/**
+ * The live dashboard's HTTP server: one route per page (filters in the query string, so every view is linkable),
+ * the static assets, and `/healthz`. Pages are rendered per request from the marts; a bad filter is a 400 with a
+ * one-line message.
+ *
+ * @module
+ */
+import { APP_SCRIPT, ssrClientScript, STYLE } from "./assets.ts";
+import { type DashboardDeps, dayBounds, type Filters } from "./data.ts";
+import { escapeHtml } from "./html.ts";
+import { type Page, PAGES } from "./pages.ts";
+
+/** A filter value that cannot be used (a malformed date, a range that ends before it starts). */
+export class FilterError extends Error {
+  override name = "FilterError";
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Filters from a URL: `from`, `to` (UTC days, inclusive; default the last 30 days of data), `kind`, `community`. */
+export function parseFilters(url: URL, last: string | null): Filters {
+  const get = (k: string) => url.searchParams.get(k)?.trim() ?? "";
+  const to = get("to") || last || new Date().toISOString().slice(0, 10);
+  const from = get("from") || addDays(to, -29);
+  for (const [k, v] of [["from", from], ["to", to]] as const) {
+    if (!DAY.test(v) || Number.isNaN(Date.parse(v))) throw new FilterError(`${k} must be a day YYYY-MM-DD, got '${v}'`);
+  }
+  if (from > to) throw new FilterError(`from (${from}) is after to (${to})`);
+  return { from, to, kind: get("kind"), community: get("community") };
+}
+
+function filterForm(page: Page, f: Filters): string {
+  if (page.filters.length === 0) return "";
+  const input = (name: string, label: string, value: string, type = "text") =>
+    `<label>${label}<input type="${type}" name="${name}" value="${escapeHtml(value)}"></label>`;
+  const parts: string[] = [];
+  if (page.filters.includes("range")) {
+    parts.push(input("from", "from", f.from, "date"), input("to", "to", f.to, "date"));
+  }
+  if (page.filters.includes("kind")) {
+    parts.push(
+      page.kinds
+        ? `<label>kind<select name="kind">${
+          page.kinds.map((k) => `<option${k === (f.kind || "all") ? " selected" : ""}>${escapeHtml(k)}</option>`)
+            .join("")
+        }</select></label>`
+        : input("kind", "kind", f.kind),
+    );
+  }
+  if (page.filters.includes("community")) parts.push(input("community", "community", f.community));
+  return `<form class="filters" method="get">${parts.join("")}<button type="submit">Apply</button></form>`;
+}
+
+function layout(page: Page, f: Filters, body: string, query: string): string {
+  const nav = PAGES.map((p) =>
+    `<a href="${p.path}${query}"${p === page ? ' class="active"' : ""}>${escapeHtml(p.title)}</a>`
+  ).join("");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>socialpulse · ${escapeHtml(page.title)}</title>
+<link rel="stylesheet" href="/assets/style.css"><link rel="icon" href="data:,"></head>
+<body><header><h1>socialpulse</h1><nav>${nav}</nav></header>
+<main><h2 class="page-title">${escapeHtml(page.title)}</h2>
+${filterForm(page, f)}
+${body}
+</main>
+<script src="/assets/echarts-ssr-client.js"></script><script src="/assets/app.js"></script>
+</body></html>`;
+}
+
+/** The request handler (exported for tests that serve it on their own port). */
+export function handler(deps: DashboardDeps): (req: Request) => Promise<Response> {
+  let ssrClient: string | null = null;
+  return async (req) => {
+    const url = new URL(req.url);
+    const text = (body: string, type: string, status = 200) =>
+      new Response(body, { status, headers: { "content-type": type } });
+    if (url.pathname === "/healthz") return text("ok\n", "text/plain");
+    if (url.pathname === "/assets/style.css") return text(STYLE, "text/css");
+    if (url.pathname === "/assets/app.js") return text(APP_SCRIPT, "text/javascript");
+    if (url.pathname === "/assets/echarts-ssr-client.js") {
+      ssrClient ??= await ssrClientScript();
+      return text(ssrClient, "text/javascript");
+    }
+    const page = PAGES.find((p) => p.path === url.pathname);
+    if (!page) return text(`no page ${url.pathname}\n`, "text/plain", 404);
+    try {
+      const bounds = page.filters.includes("range") ? await dayBounds(deps.ch) : null;
+      const f = parseFilters(url, bounds?.last ?? null);
+      const started = performance.now();
+      const body = await page.render(deps, f);
+      const ms = Math.round(performance.now() - started);
+      return new Response(layout(page, f, body, url.search), {
+        headers: { "content-type": "text/html; charset=utf-8", "server-timing": `render;dur=${ms}` },
+      });
+    } catch (e) {
+      if (e instanceof FilterError) return text(`${e.message}\n`, "text/plain", 400);
+      throw e;
+    }
+  };
+}
