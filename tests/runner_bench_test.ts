@@ -9,7 +9,9 @@
  * loading 7 days (about 10 million events) takes many minutes, so the loaded landing and etl schemas are kept
  * between runs (a marker table records what they hold) and only the model schemas are dropped before each run;
  * `RUNNER_BENCH_FRESH=1` regenerates them, `RUNNER_BENCH_DROP=1` drops them at the end, `RUNNER_BENCH_DAYS=1`
- * runs one size only, `RUNNER_BENCH_LOAD_ONLY=1` only prepares the warehouses.
+ * runs one size only, `RUNNER_BENCH_LOAD_ONLY=1` only prepares the warehouses, `RUNNER_BENCH_KEEP_MODELS=1` keeps
+ * the models a previous run built (only the increments are measured). The ClickHouse marts are left out
+ * (`engine:postgres`): this measures the star schema.
  */
 import { ok as assert } from "node:assert/strict";
 import { join } from "node:path";
@@ -135,7 +137,10 @@ async function bench(sql: Sql, days: number, target: string) {
     await unloadHeld(sql, prefix, marker);
   }
   if (Deno.env.get("RUNNER_BENCH_LOAD_ONLY") === "1") return;
-  for (const s of ["staging", "core", "runner"]) await sql.unsafe(`drop schema if exists ${prefix}${s} cascade`);
+  const keepModels = Deno.env.get("RUNNER_BENCH_KEEP_MODELS") === "1";
+  if (!keepModels) {
+    for (const s of ["staging", "core", "runner"]) await sql.unsafe(`drop schema if exists ${prefix}${s} cascade`);
+  }
   const cfg = config();
   const deps = {
     root: PROJECT_ROOT,
@@ -151,7 +156,7 @@ async function bench(sql: Sql, days: number, target: string) {
   };
   const args: RunnerArgs = {
     command: "build",
-    selectors: [],
+    selectors: ["engine:postgres"], // the star schema (ClickHouse marts have their own tests)
     exclude: [],
     fullRefresh: false,
     vars: {},
@@ -165,6 +170,7 @@ async function bench(sql: Sql, days: number, target: string) {
     return [s, (performance.now() - t) / 1000];
   };
   const [full, fullS] = await timed();
+  if (keepModels) console.log(`${days}-day warehouse: models kept from the last run (the full build below is a no-op)`);
   console.log(
     `${days}-day warehouse (${marker.events} events, ${marker.batches} batches): full build ${fullS.toFixed(1)} s ` +
       `(${full.rows} rows, ${full.tests_passed} tests)`,
