@@ -10,6 +10,8 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import type { Sql } from "../src/clients/postgres.ts";
 import type { DayAggregateJson, EntityDayJson } from "../src/generator/ledger.ts";
+import { PROJECT_ROOT } from "../src/config.ts";
+import { readMartDocs } from "../src/export/metrics_doc.ts";
 import { chRows, type MartsEnv } from "./_marts_env.ts";
 
 /** What a check compares: the marts of `env`, the star of `env.prefix` (ids only), and the ledgers of `dates`. */
@@ -357,5 +359,17 @@ export const LEDGER_CHECKS: Record<string, (c: LedgerContext) => Promise<void>> 
       assertEquals(mine.map((r) => r.rank_day), denseRanks(totals), `rank_day ${dates[i]}`);
     }
     assert(allTime.size > 0, "some authors were shared");
+  },
+  "every mart's columns are exactly the ones its header documents": async ({ env }) => {
+    const marts = await readMartDocs(PROJECT_ROOT);
+    const got = await chRows(
+      env,
+      marts.map((m) =>
+        `select name from system.columns where database = '${env.database}' and table = '${m.name}' order by position`
+      ),
+    );
+    for (const [i, m] of marts.entries()) {
+      assertEquals(got[i]!.map((r) => r.name), m.columns.map((c) => c.name), `${m.name}: built vs documented`);
+    }
   },
 };
