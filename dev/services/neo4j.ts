@@ -36,8 +36,8 @@ const MAIN_CLASS = "socialpulse.dev.Neo4jLauncher";
 const JAVA_MAJORS = [21, 17];
 /**
  * Heap: initial and maximum. GDS keeps projected graphs and algorithm state on the heap; after `graph metrics` on one
- * generated day (15k users, 122k follows) 0.6 GB of heap was in use, so 2 GB leaves room for larger worlds (a 30-day
- * world is not measured yet; docs/graph.md). Page cache: the store files.
+ * generated day (15k users, 122k follows) 0.6 to 0.9 GB of heap were in use, so 2 GB leaves room for larger worlds
+ * (a 30-day world is not measured yet; docs/graph.md). Page cache: the store files.
  */
 const HEAP_INITIAL = "1g";
 const HEAP_MAX = "2g";
