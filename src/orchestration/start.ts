@@ -171,6 +171,38 @@ export function startBanner(i: StartInfo): string {
   ].join("\n");
 }
 
+/** Pids of the live processes in a process group (from /proc). */
+async function groupMembers(pgid: number): Promise<number[]> {
+  const out: number[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = await Deno.readTextFile(`/proc/${e.name}/stat`);
+      // Fields after the command (which may hold spaces) in parentheses: state ppid pgrp ...
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(pgrp) === pgid && state !== "Z") out.push(Number(e.name));
+    } catch {
+      continue;
+    }
+  }
+  return out;
+}
+
+/** Wait until no process of the group (already sent SIGTERM) is left; SIGKILL what remains after `seconds`. */
+async function stopGroup(log: Logger, name: string, pgid: number, seconds: number): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while ((await groupMembers(pgid)).length > 0) {
+    if (Date.now() > deadline) {
+      log.warn(`${name}: processes of group ${pgid} still run after ${seconds}s; killing them`);
+      try {
+        Deno.kill(-pgid, "SIGKILL");
+      } catch { /* gone meanwhile */ }
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
 /** Stop the generator, Airflow and (unless keepStack) the native stack. */
 export async function stop(
   cfg: Config,
@@ -180,8 +212,11 @@ export async function stop(
   const ctx = makeContext(cfg, log);
   const stopped: string[] = [];
   for (const name of ["generator", "airflow"]) {
-    if ((await runningPid(ctx, name)) !== null) stopped.push(name);
+    const pid = await runningPid(ctx, name);
+    if (pid !== null) stopped.push(name);
     await stopPid(ctx, name, 60);
+    // Airflow standalone's leader exits before its scheduler, API server and triggerer: wait for the whole group.
+    if (pid !== null) await stopGroup(log, name, pid, 60);
   }
   await Deno.remove(join(cfg.devDir, "run", STATE_FILE)).catch(() => {});
   if (!opts.keepStack) {
