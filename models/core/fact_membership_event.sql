@@ -2,7 +2,7 @@
 materialized: incremental
 incremental_strategy: time_range
 time_column: occurred_at
-indexes: [[occurred_at]]
+indexes: [[occurred_at], [community_key, user_key, occurred_at]]
 description: >
   Community membership changes: joins and leaves (`member_delta`), and the start and end of moderator roles
   (`moderator_delta`; the owner is a moderator from the community's creation and has no rows here).

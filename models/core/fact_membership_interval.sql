@@ -26,62 +26,76 @@ tests:
   - expression: role = 'member' or left_at is null
 */
 with touched as (
-  select community_id, user_id
-  from {{ ref('stg_community_membership_events') }}
+  -- the (community, user) pairs whose intervals the window's events change: read from fact_membership_event, which
+  -- is indexed by pair (a probe per pair, not a scan of every membership event in landing.events)
+  select community_key, user_key
+  from {{ ref('fact_membership_event') }}
   where action in ('join', 'leave') and {{ in_range('occurred_at') }}
   union
-  select community_id, owner_user_id
+  select {{ surrogate_key('community_id') }}, {{ surrogate_key('owner_user_id') }}
   from {{ ref('stg_communities') }}
   where {{ in_range('occurred_at') }}
 ),
 
-membership_events as (
-  select m.event_id, m.community_id, m.user_id, m.action, m.join_via, m.occurred_at, m.batch_id
-  from {{ ref('stg_community_membership_events') }} as m
-  join touched as t on t.community_id = m.community_id and t.user_id = m.user_id
-  where m.action in ('join', 'leave')
+owners as (
+  -- the owner's membership starts with the community and has no event of its own
+  select o.event_id, o.community_key, o.user_key, coalesce(v.version_key, -1) as user_version_key, o.occurred_at
+  from (
+    select c.event_id, {{ surrogate_key('c.community_id') }} as community_key,
+      {{ surrogate_key('c.owner_user_id') }} as user_key, c.owner_user_id, c.occurred_at, c.batch_id
+    from {{ ref('stg_communities') }} as c
+  ) as o
+  join touched as t on t.community_key = o.community_key and t.user_key = o.user_key
+  left join lateral (
+    -- Type 7: the owner's dim_user version at the creation, as known when it was loaded (docs/dwh.md).
+    select c.user_version_key as version_key
+    from {{ ref('stg_user_changes') }} as c
+    where c.user_id = o.owner_user_id and c.occurred_at <= o.occurred_at and c.batch_id <= o.batch_id
+    order by c.occurred_at desc, c.user_version_key desc
+    limit 1
+  ) as v on true
 ),
 
-starts as (
-  select event_id, community_id, user_id, 'member' as role, join_via, occurred_at, batch_id
-  from membership_events
-  where action = 'join'
+membership_events as (
+  select m.event_id, m.community_key, m.user_key, m.user_version_key, m.action, m.join_via, m.occurred_at
+  from {{ ref('fact_membership_event') }} as m
+  join touched as t on t.community_key = m.community_key and t.user_key = m.user_key
+  where m.action in ('join', 'leave')
   union all
-  select c.event_id, c.community_id, c.owner_user_id, 'owner', null, c.occurred_at, c.batch_id
-  from {{ ref('stg_communities') }} as c
-  join touched as t on t.community_id = c.community_id and t.user_id = c.owner_user_id
+  select event_id, community_key, user_key, user_version_key, 'owner', null, occurred_at
+  from owners
+),
+
+sequenced as (
+  -- per (community, user) in time order; each start is ended by the first leave after it (joins and leaves of a
+  -- pair alternate), found with a window over the pair's few events instead of a probe per start
+  select *,
+    min(case when action = 'leave' then seq_key end) over (pair rows between 1 following and unbounded following)
+      as leave_seq_key
+  from (
+    select *, row_number() over (partition by community_key, user_key order by occurred_at, event_id) as seq_key
+    from membership_events
+  ) as e
+  window pair as (partition by community_key, user_key order by occurred_at, event_id)
 )
 
 select
   -- keys
   {{ surrogate_key('s.event_id') }} as membership_key,
-  {{ surrogate_key('s.community_id') }} as community_key,
-  {{ surrogate_key('s.user_id') }} as member_user_key,
-  coalesce(v.version_key, -1) as member_user_version_key,
+  s.community_key,
+  s.user_key as member_user_key,
+  s.user_version_key as member_user_version_key,
   {{ date_key('s.occurred_at') }} as date_key,
   -- degenerate dimensions
   s.event_id as join_event_id,
   l.event_id as leave_event_id,
-  s.role,
+  case s.action when 'owner' then 'owner' else 'member' end as role,
   s.join_via,
   -- time
   s.occurred_at as joined_at,
   l.occurred_at as left_at
-from starts as s
-left join lateral (
-  -- the first leave after the join ends it (joins and leaves of a pair alternate)
-  select e.event_id, e.occurred_at
-  from membership_events as e
-  where e.community_id = s.community_id and e.user_id = s.user_id and e.action = 'leave'
-    and e.occurred_at > s.occurred_at
-  order by e.occurred_at, e.event_id
-  limit 1
-) as l on s.role = 'member'
-left join lateral (
-  -- Type 7: the dim_user version current at the start, as known when its event was loaded (docs/dwh.md).
-  select c.user_version_key as version_key
-  from {{ ref('stg_user_changes') }} as c
-  where c.user_id = s.user_id and c.occurred_at <= s.occurred_at and c.batch_id <= s.batch_id
-  order by c.occurred_at desc, c.user_version_key desc
-  limit 1
-) as v on true
+from sequenced as s
+left join sequenced as l
+  on s.action = 'join' and l.community_key = s.community_key and l.user_key = s.user_key
+  and l.seq_key = s.leave_seq_key
+where s.action in ('join', 'owner')

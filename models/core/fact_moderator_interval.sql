@@ -29,63 +29,77 @@ tests:
   - expression: role = 'moderator' or ended_at is null
 */
 with touched as (
-  select community_id, user_id
-  from {{ ref('stg_community_membership_events') }}
+  -- the (community, user) pairs whose roles the window's events change: read from fact_membership_event, which is
+  -- indexed by pair (a probe per pair, not a scan of every membership event in landing.events)
+  select community_key, user_key
+  from {{ ref('fact_membership_event') }}
   where {{ in_range('occurred_at') }}
   union
-  select community_id, owner_user_id
+  select {{ surrogate_key('community_id') }}, {{ surrogate_key('owner_user_id') }}
   from {{ ref('stg_communities') }}
   where {{ in_range('occurred_at') }}
 ),
 
-membership_events as (
-  select m.event_id, m.community_id, m.user_id, m.action, m.appointed_by_user_id, m.removal_reason, m.occurred_at,
-    m.batch_id
-  from {{ ref('stg_community_membership_events') }} as m
-  join touched as t on t.community_id = m.community_id and t.user_id = m.user_id
+owners as (
+  -- the owner moderates from the community's creation on, with no event of its own
+  select o.event_id, o.community_key, o.user_key, coalesce(v.version_key, -1) as user_version_key, o.occurred_at
+  from (
+    select c.event_id, {{ surrogate_key('c.community_id') }} as community_key,
+      {{ surrogate_key('c.owner_user_id') }} as user_key, c.owner_user_id, c.occurred_at, c.batch_id
+    from {{ ref('stg_communities') }} as c
+  ) as o
+  join touched as t on t.community_key = o.community_key and t.user_key = o.user_key
+  left join lateral (
+    -- Type 7: the owner's dim_user version at the creation, as known when it was loaded (docs/dwh.md).
+    select c.user_version_key as version_key
+    from {{ ref('stg_user_changes') }} as c
+    where c.user_id = o.owner_user_id and c.occurred_at <= o.occurred_at and c.batch_id <= o.batch_id
+    order by c.occurred_at desc, c.user_version_key desc
+    limit 1
+  ) as v on true
 ),
 
-starts as (
-  select event_id, community_id, user_id, 'moderator' as role, appointed_by_user_id, occurred_at, batch_id
-  from membership_events
-  where action = 'moderator_assigned'
+membership_events as (
+  select m.event_id, m.community_key, m.user_key, m.user_version_key, m.action, m.appointed_by_user_key,
+    m.removal_reason, m.occurred_at
+  from {{ ref('fact_membership_event') }} as m
+  join touched as t on t.community_key = m.community_key and t.user_key = m.user_key
   union all
-  select c.event_id, c.community_id, c.owner_user_id, 'owner', null, c.occurred_at, c.batch_id
-  from {{ ref('stg_communities') }} as c
-  join touched as t on t.community_id = c.community_id and t.user_id = c.owner_user_id
+  select event_id, community_key, user_key, user_version_key, 'owner', -1, null, occurred_at
+  from owners
+),
+
+sequenced as (
+  -- per (community, user) in time order; each start is ended by the first removal or leave after it, found with a
+  -- window over the pair's few events instead of a probe per start
+  select *,
+    min(case when action in ('moderator_removed', 'leave') then seq_key end)
+      over (pair rows between 1 following and unbounded following) as end_seq_key
+  from (
+    select *, row_number() over (partition by community_key, user_key order by occurred_at, event_id) as seq_key
+    from membership_events
+  ) as e
+  window pair as (partition by community_key, user_key order by occurred_at, event_id)
 )
 
 select
   -- keys
   {{ surrogate_key('s.event_id') }} as moderator_role_key,
-  {{ surrogate_key('s.community_id') }} as community_key,
-  {{ surrogate_key('s.user_id') }} as moderator_user_key,
-  coalesce(v.version_key, -1) as moderator_user_version_key,
-  {{ surrogate_key('s.appointed_by_user_id') }} as appointed_by_user_key,
+  s.community_key,
+  s.user_key as moderator_user_key,
+  s.user_version_key as moderator_user_version_key,
+  s.appointed_by_user_key,
   {{ date_key('s.occurred_at') }} as date_key,
   -- degenerate dimensions
   s.event_id as start_event_id,
   e.event_id as end_event_id,
-  s.role,
+  case s.action when 'owner' then 'owner' else 'moderator' end as role,
   case e.action when 'leave' then 'left' else e.removal_reason end as end_reason,
   -- time
   s.occurred_at as started_at,
   e.occurred_at as ended_at
-from starts as s
-left join lateral (
-  -- the first removal or leave after the appointment ends the role
-  select x.event_id, x.action, x.removal_reason, x.occurred_at
-  from membership_events as x
-  where x.community_id = s.community_id and x.user_id = s.user_id and x.action in ('moderator_removed', 'leave')
-    and x.occurred_at >= s.occurred_at and x.event_id <> s.event_id
-  order by x.occurred_at, x.event_id
-  limit 1
-) as e on s.role = 'moderator'
-left join lateral (
-  -- Type 7: the dim_user version current at the start, as known when its event was loaded (docs/dwh.md).
-  select c.user_version_key as version_key
-  from {{ ref('stg_user_changes') }} as c
-  where c.user_id = s.user_id and c.occurred_at <= s.occurred_at and c.batch_id <= s.batch_id
-  order by c.occurred_at desc, c.user_version_key desc
-  limit 1
-) as v on true
+from sequenced as s
+left join sequenced as e
+  on s.action = 'moderator_assigned' and e.community_key = s.community_key and e.user_key = s.user_key
+  and e.seq_key = s.end_seq_key
+where s.action in ('moderator_assigned', 'owner')
