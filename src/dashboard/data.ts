@@ -126,7 +126,7 @@ export async function spreadDays(ch: ClickHouseClient, f: Filters) {
 export async function communities(ch: ClickHouseClient, f: Filters) {
   const rows = await chQuery<Record<string, unknown>>(
     ch,
-    `select community_key as key, any(community_name) as name, any(community_kind) as kind, any(topic) as topic,
+    `select toString(community_key) as key, any(community_name) as name, any(community_kind) as kind, any(topic) as topic,
             sum(growth) as growth, sum(joins) as joins, sum(leaves) as leaves, sum(publications) as publications,
             sum(comments) as comments, sum(reactions) as reactions, sum(complaints_filed) as complaints,
             argMax(members, day) as members, argMax(moderators, day) as moderators, avg(engagement) as engagement
@@ -191,7 +191,7 @@ export async function communityChoices(ch: ClickHouseClient) {
 export async function campaigns(ch: ClickHouseClient, f: Filters) {
   const rows = await chQuery<Record<string, unknown>>(
     ch,
-    `select campaign_key as key, any(campaign_name) as name, any(advertiser_name) as advertiser,
+    `select toString(campaign_key) as key, any(campaign_name) as name, any(advertiser_name) as advertiser,
             sum(impressions) as impressions, sum(clicks) as clicks, sum(spend_usd) as spend_usd
      from mart_ads_daily where level = 'campaign' and day between {from:Date} and {to:Date}
      group by campaign_key order by spend_usd desc, name, key`,
