@@ -1,8 +1,9 @@
 /**
  * The pipeline DAG under `airflow dags test` (local runner, a private AIRFLOW_HOME on SQLite) against the native
  * stack, in a private database and bucket, on generated data:
- * - the warehouse (landing, accounting, staging and the star schema) ends equal to running the tasks by hand in a
- *   second private database on the same files, and holds exactly the events the generator reported;
+ * - the warehouse (landing, accounting, staging, the star schema and the graph metrics) ends equal to running the
+ *   tasks by hand in a second private database on the same files, and holds every generated line; the graph steps
+ *   use a private Neo4j (tests/_graph_env.ts), emptied between the run by hand and the DAG's;
  * - with ALERT_ON_SUCCESS=run the SMTP capture receives exactly one digest with those counts;
  * - with the S3 server unreachable, extract fails (after its retry) with exactly one failure mail naming it; a second
  *   failing run sends nothing more; the next good run sends one RECOVERED mail;
@@ -17,8 +18,19 @@ import { configureLogging, logger } from "../src/log.ts";
 import { openSandbox, type Sandbox } from "../src/pipeline/sandbox.ts";
 import { airflowCli, airflowEnv, prepareAirflowHome } from "../src/orchestration/airflow.ts";
 import { type CapturedMail, readMailbox } from "./_mailbox.ts";
+import { privateNeo4j } from "./_graph_env.ts";
 
-const MODELS = ["models", "build", "path:seeds", "path:models/staging", "path:models/core"];
+/** The pipeline as a person runs it by hand (README, docs/graph.md). */
+const BY_HAND = [
+  ["extract"],
+  ["validate"],
+  ["clean"],
+  ["load"],
+  ["models", "build", "path:seeds", "path:models/staging", "path:models/core"],
+  ["graph", "sync"],
+];
+/** Columns that hold when a row was computed, not what was computed. */
+const CLOCK_COLUMNS = ["computed_at", "synced_at"];
 
 /** A fresh private database (dropped first: models leave schemas that openSandbox does not reset) and bucket. */
 async function freshSandbox(base: Config, name: string): Promise<Sandbox> {
@@ -31,8 +43,9 @@ async function freshSandbox(base: Config, name: string): Promise<Sandbox> {
   return await openSandbox(base, name, logger(`test-${name}`));
 }
 
-function envOf(box: Sandbox, tmp: string, name: string): Record<string, string> {
+function envOf(box: Sandbox, tmp: string, name: string, neo4jUrl: string): Record<string, string> {
   return {
+    NEO4J_URL: neo4jUrl,
     POSTGRES_DB: box.cfg.postgres.database,
     S3_BUCKET: box.cfg.s3.bucket,
     RUNNER_TARGET_DIR: join(tmp, `target-${name}`),
@@ -72,12 +85,14 @@ async function warehouse(sql: Sql): Promise<Record<string, string>> {
     sum(duplicates) as h from etl.batches where status = 'loaded'`);
   const relations = await sql<{ schema: string; name: string }[]>`
     select table_schema as schema, table_name as name from information_schema.tables
-    where table_schema in ('staging', 'core', 'seeds') order by 1, 2`;
+    where table_schema in ('staging', 'core', 'seeds', 'graph') order by 1, 2`;
   ok(relations.some((r) => r.schema === "core"), "the models built no core table");
+  ok(relations.some((r) => r.schema === "graph"), "the graph steps wrote no table");
+  const clock = CLOCK_COLUMNS.map((c) => ` - '${c}'`).join("");
   for (const r of relations) {
     out[`${r.schema}.${r.name}`] = await one(
-      `select count(*) || ':' || coalesce(md5(string_agg(t::text, ',' order by t::text)), '') as h
-       from "${r.schema}"."${r.name}" t`,
+      `select count(*) || ':' || coalesce(md5(string_agg((to_jsonb(t)${clock})::text, ',' order by
+       (to_jsonb(t)${clock})::text)), '') as h from "${r.schema}"."${r.name}" t`,
     );
   }
   return out;
@@ -95,8 +110,10 @@ Deno.test({
     const handBox = await freshSandbox(base, "airflow_hand");
     const recipient = `airflow-e2e-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const home = join(tmp, "airflow");
+    // The graph steps write Neo4j's single database: a private server, emptied between the two runs.
+    const neo4jUrl = (await privateNeo4j()).cfg.neo4j.url;
     const env = airflowEnv(base, home, {
-      ...envOf(dagBox, tmp, "dag"),
+      ...envOf(dagBox, tmp, "dag", neo4jUrl),
       ALERT_EMAIL_TO: recipient,
       ALERT_ON_SUCCESS: "run",
       ALERT_QUARANTINE_RATIO: "0.05",
@@ -133,10 +150,11 @@ Deno.test({
       ok(events > 100, `the generator wrote ${events} events`);
 
       await t.step("a good run: the warehouse equals the tasks run by hand; one digest with the counts", async () => {
+        const handEnv = { ...Deno.env.toObject(), ...envOf(handBox, tmp, "hand", neo4jUrl) };
+        for (const args of BY_HAND) await denoTask(handEnv, args);
+        await privateNeo4j();
         const run = await dagsTest();
         equal(run.code, 0, `dags test failed:\n${run.output.slice(-4000)}`);
-        const handEnv = { ...Deno.env.toObject(), ...envOf(handBox, tmp, "hand") };
-        for (const args of [["extract"], ["validate"], ["clean"], ["load"], MODELS]) await denoTask(handEnv, args);
         const byDag = await warehouse(dagBox.sql);
         deepStrictEqual(byDag, await warehouse(handBox.sql));
         equal(byDag.accounting, `${events}/${events}/0/0`);

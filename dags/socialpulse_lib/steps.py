@@ -37,6 +37,7 @@ PIPELINE_STEPS: tuple[Step, ...] = (
     Step("load", ("load",), "postgres", timedelta(minutes=10)),
     Step("models", ("models", "build", "path:seeds", "path:models/staging", "path:models/core"), "postgres",
          timedelta(minutes=15)),
+    Step("graph_sync", ("graph", "sync"), "neo4j", timedelta(minutes=10)),
 )
 
 MAINTENANCE_STEPS: tuple[Step, ...] = (
