@@ -10,7 +10,7 @@
  * between runs (a marker table records what they hold) and only the model schemas are dropped before each run;
  * `RUNNER_BENCH_FRESH=1` regenerates them, `RUNNER_BENCH_DROP=1` drops them at the end, `RUNNER_BENCH_DAYS=1`
  * runs one size only, `RUNNER_BENCH_LOAD_ONLY=1` only prepares the warehouses, `RUNNER_BENCH_KEEP_MODELS=1` keeps
- * the models a previous run built (only the increments are measured). The ClickHouse marts are left out
+ * the models a previous run built (only the increments are measured), `RUNNER_BENCH_EXCLUDE='a+ b+'` leaves models out. The ClickHouse marts are left out
  * (`engine:postgres`): this measures the star schema.
  */
 import { ok as assert } from "node:assert/strict";
@@ -157,7 +157,7 @@ async function bench(sql: Sql, days: number, target: string) {
   const args: RunnerArgs = {
     command: "build",
     selectors: ["engine:postgres"], // the star schema (ClickHouse marts have their own tests)
-    exclude: [],
+    exclude: (Deno.env.get("RUNNER_BENCH_EXCLUDE") ?? "").split(/\s+/).filter((x) => x !== ""),
     fullRefresh: false,
     vars: {},
     targetDir: target,
@@ -192,12 +192,17 @@ async function bench(sql: Sql, days: number, target: string) {
     times.push(s);
     const results: NodeResult[] = JSON.parse(await Deno.readTextFile(join(target, "run_results.json"))).results;
     const window = results.find((r) => r.name === "fact_view")?.window;
+    const tests = results.flatMap((r) => r.tests);
+    // A singular test (models/tests/) is its own node in its results: it reads whole tables.
+    const singular = tests.filter((t) => t.name === t.node).reduce((a, t) => a + t.duration_ms, 0) / 1000;
     const slowest = [...results].sort((a, b) => b.duration_ms - a.duration_ms).slice(0, 5).map((r) =>
       `${r.name} ${r.duration_ms} ms (tests ${r.tests.reduce((a, t) => a + t.duration_ms, 0)} ms)`
     );
     console.log(
       `${days}-day warehouse: one-minute increment ${key.slice(-22, -6)} (${events} events, ${inc.rows} rows): ` +
-        `${s.toFixed(2)} s (target < 3 s); fact_view window ${JSON.stringify(window)}; slowest: ${slowest.join(", ")}`,
+        `${s.toFixed(2)} s (target < 3 s), of which singular tests ${singular.toFixed(2)} s, all tests ${
+          (tests.reduce((a, t) => a + t.duration_ms, 0) / 1000).toFixed(2)
+        } s; fact_view window ${JSON.stringify(window)}; slowest: ${slowest.join(", ")}`,
     );
   }
   await unloadHeld(sql, prefix, marker);
