@@ -25,10 +25,10 @@ export function el(
   return { name, attrs, children: children.filter((c): c is XmlNode => c !== null && c !== undefined && c !== false) };
 }
 
-/** Escape text or an attribute value (quotes included, so it is safe in either place). */
+/** Escape text or an attribute value (quotes and line breaks included, so it is safe in either place). */
 export function escapeXml(s: string): string {
   return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;")
-    .replaceAll("'", "&apos;");
+    .replaceAll("'", "&apos;").replaceAll("\n", "&#10;");
 }
 
 function write(node: XmlNode, indent: string, out: string[]): void {
