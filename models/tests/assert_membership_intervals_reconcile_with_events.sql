@@ -1,20 +1,22 @@
 /*
 description: >
-  Per community, fact_membership_interval agrees with the events: one interval per join plus the owner's, one closed
-  interval per leave, and members now = owner + joins - leaves.
+  Per community, fact_membership_interval agrees with the membership events (fact_membership_event holds one row per
+  event, and is a table, cheap to scan at every audit): one interval per join plus the owner's, one closed interval
+  per leave, and members now = owner + joins - leaves.
 */
 with events as (
-  select community_id, count(*) filter (where action = 'join') as joins,
+  select community_key, count(*) filter (where action = 'join') as joins,
     count(*) filter (where action = 'leave') as leaves
-  from {{ ref('stg_community_membership_events') }}
+  from {{ ref('fact_membership_event') }}
   group by 1
 ),
 
 expected as (
-  select {{ surrogate_key('c.community_id') }} as community_key, 1 + coalesce(e.joins, 0) as intervals,
-    coalesce(e.leaves, 0) as closed, 1 + coalesce(e.joins, 0) - coalesce(e.leaves, 0) as members
-  from {{ ref('stg_communities') }} as c
-  left join events as e on e.community_id = c.community_id
+  select c.community_key, 1 + coalesce(e.joins, 0) as intervals, coalesce(e.leaves, 0) as closed,
+    1 + coalesce(e.joins, 0) - coalesce(e.leaves, 0) as members
+  from {{ ref('dim_community') }} as c
+  left join events as e on e.community_key = c.community_key
+  where c.community_key <> -1
 ),
 
 actual as (

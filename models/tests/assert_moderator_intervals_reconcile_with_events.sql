@@ -1,13 +1,16 @@
 /*
 description: >
-  fact_moderator_interval agrees with the events: per community one role per appointment plus the owner's, and
-  every community.moderator_removed event ends exactly one role, with its reason.
+  fact_moderator_interval agrees with the membership events (fact_membership_event, one row per event): per
+  community one role per appointment plus the owner's, and every community.moderator_removed event ends exactly one
+  role, with its reason.
 */
 with expected as (
-  select {{ surrogate_key('c.community_id') }} as community_key,
-    1 + (select count(*) from {{ ref('stg_community_membership_events') }} as m
-         where m.community_id = c.community_id and m.action = 'moderator_assigned') as roles
-  from {{ ref('stg_communities') }} as c
+  select c.community_key, 1 + count(m.event_id) as roles
+  from {{ ref('dim_community') }} as c
+  left join {{ ref('fact_membership_event') }} as m
+    on m.community_key = c.community_key and m.action = 'moderator_assigned'
+  where c.community_key <> -1
+  group by c.community_key
 ),
 
 actual as (
@@ -23,7 +26,7 @@ role_counts as (
 
 removals as (
   select r.event_id::text as what, 1 as expected, count(i.end_event_id) as actual
-  from {{ ref('stg_community_membership_events') }} as r
+  from {{ ref('fact_membership_event') }} as r
   left join {{ ref('fact_moderator_interval') }} as i
     on i.end_event_id = r.event_id and i.end_reason = r.removal_reason
   where r.action = 'moderator_removed'
