@@ -206,6 +206,10 @@ async function bench(sql: Sql, days: number, target: string) {
     );
   }
   await unloadHeld(sql, prefix, marker);
+  // The models reflected the held minutes: recompute from three hours (the latest a late event comes) before them,
+  // so that they match the warehouse as cached again (RUNNER_BENCH_KEEP_MODELS reuses them).
+  const heldStart = Date.parse(held[0]!.key.replace(/^.*events_(\d{4}-\d\d-\d\d)T(\d\d)-(\d\d).*$/, "$1T$2:$3:00Z"));
+  await run(deps, { ...args, vars: { start: new Date(heldStart - 3 * 3_600_000).toISOString() } });
   times.sort((a, b) => a - b);
   console.log(
     `${days}-day warehouse: one-minute increment median ${times[Math.floor(times.length / 2)]!.toFixed(2)} s`,
