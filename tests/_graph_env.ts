@@ -1,8 +1,8 @@
 /**
  * A private Neo4j for the graph tests: the native stack's launcher (built by `deno task stack:up`) started on a free
  * port with its own data folder, so tests never touch the shared server's single database. It is started once per
- * test process (every graph test file shares it), wiped by each test that uses it, and stopped when the process
- * exits. Data folders of earlier runs whose process is gone are removed on start.
+ * `deno test` process (every graph test file of the run shares it), wiped by each test that uses it, and stopped by a
+ * watchdog when the process exits. Data folders of earlier runs whose process is gone are removed on start.
  *
  * `GRAPH_TEST_NEO4J_URL=bolt://localhost:<port>` uses a server you started yourself instead (faster iterations);
  * it must be a private one: the tests wipe it.
@@ -53,8 +53,12 @@ async function start(): Promise<PrivateNeo4j> {
   }
   const root = join(base.devDir, "graph-test");
   await removeStale(root);
+  // One server per `deno test` process: Deno runs each test file in its own isolate, so the server is found again
+  // through a file named after the process, not through module state.
   const devDir = join(root, `run-${Deno.pid}`);
-  const port = freePort();
+  const serverFile = join(devDir, "server.json");
+  const known = await Deno.readTextFile(serverFile).then((t) => JSON.parse(t) as { url: string }, () => null);
+  const port = known ? Number(new URL(known.url).port) : freePort();
   const cfg: Config = { ...base, neo4j: { url: `bolt://localhost:${port}`, user: "", password: "" } };
   const ctx: StackContext = {
     config: cfg,
@@ -65,14 +69,20 @@ async function start(): Promise<PrivateNeo4j> {
     pidFile: (s) => join(devDir, "run", `${s}.pid`),
     toolsDir: base.devToolsDir,
   };
-  await neo4jService.start(ctx);
-  const pid = Number((await Deno.readTextFile(ctx.pidFile("neo4j"))).trim());
-  // Stop it with the test process: SIGTERM to its process group (the launcher shuts Neo4j down cleanly).
-  globalThis.addEventListener("unload", () => {
-    try {
-      Deno.kill(-pid, "SIGTERM");
-    } catch { /* already gone */ }
-  });
+  if (!known) {
+    await neo4jService.start(ctx);
+    const pid = Number((await Deno.readTextFile(ctx.pidFile("neo4j"))).trim());
+    // Stop it when the test process ends: a detached watchdog sends SIGTERM to the server's process group (the
+    // launcher then shuts Neo4j down cleanly).
+    await new Deno.Command("bash", {
+      args: [
+        "-c",
+        `nohup setsid bash -c 'while kill -0 ${Deno.pid} 2>/dev/null; do sleep 2; done; kill -TERM -${pid}' ` +
+        ">/dev/null 2>&1 < /dev/null &",
+      ],
+    }).output();
+    await Deno.writeTextFile(serverFile, JSON.stringify({ url: cfg.neo4j.url }));
+  }
   const reason = await waitHealthy(() => neo4jService.health(ctx), neo4jService.startTimeoutSeconds);
   if (reason !== null) throw new Error(`the private Neo4j did not start: ${reason} (log: ${ctx.logFile("neo4j")})`);
   return { cfg, driver: createNeo4j(cfg.neo4j) };
