@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The live dashboard in a real browser. Three generated days (reduced rate, with faults) go through the real
  * tasks into a private PostgreSQL database and bucket (sandbox) and a private chDB folder: `generate`, `pipeline`,
@@ -124,33 +123,30 @@ Deno.test({
       page.on("response", (r) => {
         if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
       });
+      // Browser-side code as strings: the DOM library's types would change Deno's stream types project-wide.
       /** `data-value` of every `[data-metric]` cell of a table, by row key. */
       const cells = (tableId: string) =>
-        page.evaluate((id: string) => {
-          const out: Record<string, Record<string, string>> = {};
-          for (const tr of document.querySelectorAll(`#${id} tbody tr`)) {
-            const row: Record<string, string> = {};
+        page.evaluate(`(() => {
+          const out = {};
+          for (const tr of document.querySelectorAll("#${tableId} tbody tr")) {
+            const row = {};
             for (const td of tr.querySelectorAll("td[data-metric]")) {
-              row[td.getAttribute("data-metric")!] = td.getAttribute("data-value")!;
+              row[td.getAttribute("data-metric")] = td.getAttribute("data-value");
             }
-            out[tr.getAttribute("data-key")!] = row;
+            out[tr.getAttribute("data-key")] = row;
           }
           return out;
-        }, tableId);
+        })()`) as Promise<Record<string, Record<string, string>>>;
       const tiles = () =>
-        page.evaluate(() =>
-          Object.fromEntries(
-            [...document.querySelectorAll(".tile .value")].map((e) => [
-              e.getAttribute("data-metric"),
-              e.getAttribute("data-value"),
-            ]),
-          )
-        );
+        page.evaluate(`Object.fromEntries([...document.querySelectorAll(".tile .value")]
+          .map((e) => [e.getAttribute("data-metric"), e.getAttribute("data-value")]))`) as Promise<
+          Record<string, string>
+        >;
       const open = async (path: string) => {
         const res = await page.goto(new URL(path, base).href, { waitUntil: "load" });
         assertEquals(res?.status(), 200, path);
         console.log(`${path}: server render ${res?.headers()["server-timing"]}`);
-        assertEquals(await page.$$eval("svg", (s) => s.length > 0), true, `${path} has charts`);
+        assertEquals(await page.evaluate(`document.querySelectorAll("svg").length > 0`), true, `${path} has charts`);
       };
 
       // Overview: every day's figures.
@@ -168,10 +164,10 @@ Deno.test({
       const bar = await page.$("#chart-publications svg path[ecmeta_series_index]");
       assert(bar, "the SSR SVG carries ECharts' meta attributes");
       await bar.hover();
-      const tip = await page.$eval(".tooltip", (e) => ({
-        display: getComputedStyle(e).display,
-        text: e.textContent ?? "",
-      }));
+      const tip = await page.evaluate(`(() => {
+        const e = document.querySelector(".tooltip");
+        return { display: getComputedStyle(e).display, text: e.textContent || "" };
+      })()`) as { display: string; text: string };
       assertEquals(tip.display, "block");
       assert(/2026-11-2\d · (posts|stories|reels): \d/.test(tip.text), tip.text);
 

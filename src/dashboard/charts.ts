@@ -47,7 +47,7 @@ export function renderChart(spec: ChartSpec): string {
       animation: false,
       color: PALETTE,
       textStyle: { fontFamily: "DejaVu Sans, Arial, sans-serif" },
-      legend: spec.series.length > 1 ? { top: 0, type: "scroll" } : undefined,
+      legend: spec.series.length > 1 ? { top: 0, type: "scroll", itemGap: 24 } : undefined,
       grid: { left: spec.horizontal ? 170 : 56, right: 24, top: spec.series.length > 1 ? 36 : 20, bottom: 36 },
       xAxis: spec.horizontal ? valueAxis : categoryAxis,
       yAxis: spec.horizontal ? { ...categoryAxis, inverse: true } : valueAxis,

@@ -35,6 +35,19 @@ export async function martTables(ch: ClickHouseClient): Promise<Set<string>> {
   return new Set(rows.map((r) => r.name));
 }
 
+/**
+ * A fingerprint of the marts' data: it changes whenever a model build replaces or appends parts. Pages rendered
+ * from the marts are cached under it, so a page is rendered once per build and filter set.
+ */
+export async function martsVersion(ch: ClickHouseClient): Promise<string> {
+  const [r] = await chQuery<{ v: string }>(
+    ch,
+    "select concat(toString(count()), '/', toString(sum(rows)), '/', toString(max(modification_time))) as v " +
+      "from system.parts where database = currentDatabase() and active and table like 'mart\\_%'",
+  );
+  return r?.v ?? "";
+}
+
 /** First and last day of the platform mart (null when empty). */
 export async function dayBounds(ch: ClickHouseClient): Promise<{ first: string; last: string } | null> {
   const [r] = await chQuery<{ first: string; last: string; n: string }>(

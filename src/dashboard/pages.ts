@@ -26,6 +26,8 @@ export interface Page {
   path: string;
   title: string;
   filters: ("range" | "kind" | "community")[];
+  /** Rendered from the marts only, so it can be cached per marts version. */
+  cacheable: boolean;
   /** The values the kind filter offers (empty: free text). */
   kinds?: string[];
   render(deps: DashboardDeps, f: Filters): Promise<string>;
@@ -36,6 +38,7 @@ const grid = (...panels: string[]) => `<div class="grid">${panels.join("\n")}</d
 
 const overview: Page = {
   path: "/",
+  cacheable: true,
   title: "Overview",
   filters: ["range", "kind"],
   kinds: ["all", "post", "story", "reel"],
@@ -146,6 +149,7 @@ ${
 
 const communitiesPage: Page = {
   path: "/communities",
+  cacheable: true,
   title: "Communities",
   filters: ["range", "kind", "community"],
   async render({ ch }, f) {
@@ -221,6 +225,7 @@ ${
 
 const adsPage: Page = {
   path: "/ads",
+  cacheable: true,
   title: "Ads and revenue",
   filters: ["range"],
   async render({ ch }, f) {
@@ -281,6 +286,7 @@ ${
 
 const healthPage: Page = {
   path: "/health",
+  cacheable: false,
   title: "Pipeline health",
   filters: [],
   async render({ sql, etlSchema, now }) {

@@ -6,7 +6,7 @@
  * @module
  */
 import { APP_SCRIPT, ssrClientScript, STYLE } from "./assets.ts";
-import { type DashboardDeps, dayBounds, type Filters } from "./data.ts";
+import { type DashboardDeps, dayBounds, type Filters, martsVersion } from "./data.ts";
 import { escapeHtml } from "./html.ts";
 import { type Page, PAGES } from "./pages.ts";
 
@@ -16,6 +16,8 @@ export class FilterError extends Error {
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** Rendered pages kept (oldest dropped first). */
+const CACHE_PAGES = 200;
 
 function addDays(day: string, n: number): string {
   const d = new Date(`${day}T00:00:00Z`);
@@ -76,6 +78,7 @@ ${body}
 /** The request handler (exported for tests that serve it on their own port). */
 export function handler(deps: DashboardDeps): (req: Request) => Promise<Response> {
   let ssrClient: string | null = null;
+  const cache = new Map<string, string>();
   return async (req) => {
     const url = new URL(req.url);
     const text = (body: string, type: string, status = 200) =>
@@ -90,12 +93,21 @@ export function handler(deps: DashboardDeps): (req: Request) => Promise<Response
     const page = PAGES.find((p) => p.path === url.pathname);
     if (!page) return text(`no page ${url.pathname}\n`, "text/plain", 404);
     try {
-      const bounds = page.filters.includes("range") ? await dayBounds(deps.ch) : null;
-      const f = parseFilters(url, bounds?.last ?? null);
       const started = performance.now();
-      const body = await page.render(deps, f);
+      // Pages of the marts are cached per data version; pipeline health (live counters) never is.
+      const key = page.cacheable ? `${await martsVersion(deps.ch)}|${page.path}|${url.search}` : null;
+      let html = key ? cache.get(key) : undefined;
+      if (html === undefined) {
+        const bounds = page.filters.includes("range") ? await dayBounds(deps.ch) : null;
+        const f = parseFilters(url, bounds?.last ?? null);
+        html = layout(page, f, await page.render(deps, f), url.search);
+        if (key) {
+          if (cache.size >= CACHE_PAGES) cache.delete(cache.keys().next().value!);
+          cache.set(key, html);
+        }
+      }
       const ms = Math.round(performance.now() - started);
-      return new Response(layout(page, f, body, url.search), {
+      return new Response(html, {
         headers: { "content-type": "text/html; charset=utf-8", "server-timing": `render;dur=${ms}` },
       });
     } catch (e) {
