@@ -822,3 +822,11 @@ Deno.test("ClickHouse defines the marts' PostgreSQL collection in its configurat
     "compose.yml mounts postgres.xml into config.d",
   );
 });
+
+Deno.test("compose.yml sizes Neo4j's heap and page cache as the native stack does", async () => {
+  const native = await import("../dev/services/neo4j.ts");
+  const env = environment("neo4j");
+  equal(env.NEO4J_server_memory_heap_initial__size, native.HEAP_INITIAL);
+  equal(env.NEO4J_server_memory_heap_max__size, native.HEAP_MAX);
+  equal(env.NEO4J_server_memory_pagecache_size, `${native.PAGECACHE_MB}m`);
+});

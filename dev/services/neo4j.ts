@@ -39,9 +39,9 @@ const JAVA_MAJORS = [21, 17];
  * generated day (15k users, 122k follows) 0.6 to 0.9 GB of heap were in use, so 2 GB leaves room for larger worlds
  * (a 30-day world is not measured yet; docs/graph.md). Page cache: the store files.
  */
-const HEAP_INITIAL = "1g";
-const HEAP_MAX = "2g";
-const PAGECACHE_MB = 512;
+export const HEAP_INITIAL = "1g";
+export const HEAP_MAX = "2g";
+export const PAGECACHE_MB = 512;
 const HEALTH_TIMEOUT_MS = 15_000;
 
 /** Builds unused (not installed or started) for this many days are deleted when a new one is made. */
