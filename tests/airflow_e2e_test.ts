@@ -27,25 +27,32 @@ const BY_HAND = [
   ["clean"],
   ["load"],
   ["models", "build", "path:seeds", "path:models/staging", "path:models/core"],
+  ["models", "build", "path:models/marts"],
   ["graph", "sync"],
 ];
 /** Columns that hold when a row was computed, not what was computed. */
 const CLOCK_COLUMNS = ["computed_at", "synced_at"];
 
-/** A fresh private database (dropped first: models leave schemas that openSandbox does not reset) and bucket. */
-async function freshSandbox(base: Config, name: string): Promise<Sandbox> {
+async function dropDatabase(base: Config, database: string): Promise<void> {
   const admin = createPostgres({ ...base.postgres, poolMax: 1 });
   try {
-    await admin.unsafe(`drop database if exists "${base.postgres.database}_t_${name}" with (force)`);
+    await admin.unsafe(`drop database if exists "${database}" with (force)`);
   } finally {
     await admin.end();
   }
+}
+
+/** A fresh private database (dropped first: models leave schemas that openSandbox does not reset) and bucket. */
+async function freshSandbox(base: Config, name: string): Promise<Sandbox> {
+  await dropDatabase(base, `${base.postgres.database}_t_${name}`);
   return await openSandbox(base, name, logger(`test-${name}`));
 }
 
 function envOf(box: Sandbox, tmp: string, name: string, neo4jUrl: string): Record<string, string> {
   return {
     NEO4J_URL: neo4jUrl,
+    // A private embedded ClickHouse per run (chDB: one process per data folder; never the stack's).
+    CLICKHOUSE_URL: `chdb://${join(tmp, `clickhouse-${name}`)}`,
     POSTGRES_DB: box.cfg.postgres.database,
     S3_BUCKET: box.cfg.s3.bucket,
     RUNNER_TARGET_DIR: join(tmp, `target-${name}`),
@@ -106,8 +113,9 @@ Deno.test({
     configureLogging({ level: "ERROR", format: "text" });
     const base = config();
     const tmp = await Deno.makeTempDir({ prefix: "socialpulse-airflow-e2e-" });
-    const dagBox = await freshSandbox(base, "airflow_dag");
-    const handBox = await freshSandbox(base, "airflow_hand");
+    // Names of this process's own: two runs of the suite at once must not drop each other's databases.
+    const dagBox = await freshSandbox(base, `airflow_dag_${Deno.pid}`);
+    const handBox = await freshSandbox(base, `airflow_hand_${Deno.pid}`);
     const recipient = `airflow-e2e-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const home = join(tmp, "airflow");
     // The graph steps write Neo4j's single database: a private server, emptied between the two runs.
@@ -222,8 +230,10 @@ Deno.test({
         );
       });
     } finally {
-      await dagBox.close();
-      await handBox.close();
+      for (const box of [dagBox, handBox]) {
+        await box.close();
+        await dropDatabase(base, box.cfg.postgres.database);
+      }
       await Deno.remove(tmp, { recursive: true }).catch(() => {});
     }
   },
