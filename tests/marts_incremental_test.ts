@@ -20,7 +20,7 @@ import { LEDGER_CHECKS } from "./_marts_checks.ts";
 const PREFIX = "rt_minc_";
 const DAYS = ["2026-11-20", "2026-11-21"];
 
-/** Row count and an order-independent checksum of every mart and base table of the database. */
+/** Row count and an order-independent checksum (NULLs included) of every mart and base table of the database. */
 async function fingerprints(env: MartsEnv): Promise<Record<string, string>> {
   const [tables] = await chRows(env, [
     `select name from system.tables where database = '${env.database}' and (name like 'mart\\_%' or ` +
@@ -29,7 +29,7 @@ async function fingerprints(env: MartsEnv): Promise<Record<string, string>> {
   const names = tables!.map((t) => t.name as string);
   const sums = await chRows(
     env,
-    names.map((n) => `select toString(count()) as n, toString(sum(cityHash64(*))) as h from ${n}`),
+    names.map((n) => `select toString(count()) as n, toString(sum(cityHash64(toString(tuple(*))))) as h from ${n}`),
   );
   return Object.fromEntries(names.map((n, i) => [n, `${sums[i]![0]!.n}:${sums[i]![0]!.h}`]));
 }
