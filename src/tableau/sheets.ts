@@ -70,6 +70,15 @@ export const SHEETS: SheetSpec[] = [
     filters: [],
   },
   {
+    name: "Reposts and quotes received",
+    group: "influence (M9, M10)",
+    mart: "mart_user_reposts_daily",
+    mark: "Line",
+    cols: [day],
+    rows: [sum("reposts"), sum("quotes")],
+    filters: [dateRange],
+  },
+  {
     name: "Spread speed percentiles",
     group: "spread speed (M11)",
     mart: "mart_spread_distribution",
@@ -180,6 +189,7 @@ export const DASHBOARDS: DashboardSpec[] = [
       "Spread speed percentiles",
       "Spread speed buckets",
       "Influence leaderboard",
+      "Reposts and quotes received",
     ],
   },
   {
