@@ -77,7 +77,7 @@ Deno.test({
       await task(["tasks/models.ts", "build"], childEnv);
 
       // The truth, before the dashboard takes the chDB folder.
-      const [days, comms, camps] = await chRows(env, [
+      const [days, comms, camps, reposts] = await chRows(env, [
         `select toString(day) as d, publications, comments, reactions, dau, wau, dau_wau_ratio
          from mart_platform_daily order by day`,
         `select toString(community_key) as k, any(community_kind) as kind, sum(growth) as growth,
@@ -86,7 +86,8 @@ Deno.test({
          group by community_key`,
         `select toString(campaign_key) as k, sum(impressions) as impressions, sum(clicks) as clicks
          from mart_ads_daily where level = 'campaign' and day between '${FROM}' and '${TO}' group by campaign_key`,
-      ]) as [Record<string, unknown>[], Record<string, unknown>[], Record<string, unknown>[]];
+        `select toString(day) as d, sum(reposts) as reposts from mart_user_reposts_daily group by day order by day`,
+      ]) as Record<string, unknown>[][];
       assertEquals(days!.map((d) => d.d), [FROM, "2026-11-21", TO]);
       assert(comms!.length > 0 && camps!.length > 0, "the world has communities and campaigns");
       const reasons = await box.sql<{ reason: string; lines: string }[]>`
@@ -160,6 +161,12 @@ Deno.test({
         assert(Math.abs(n(shown.dau_wau_ratio)! - n(d.dau_wau_ratio)!) < 1e-9, `${d.d} dau_wau_ratio`);
       }
       assertEquals(n((await tiles()).publications), days!.reduce((s, d) => s + n(d.publications)!, 0));
+      // The reposts chart's data: reposts received per day.
+      const repostChart = JSON.parse(
+        await page.evaluate(`document.querySelector("#chart-reposts script.chart-data").textContent`) as string,
+      );
+      assertEquals(repostChart.categories, reposts!.map((r) => r.d));
+      assertEquals(repostChart.series[0].values, reposts!.map((r) => n(r.reposts)));
       // A tooltip from the SSR client runtime over a bar.
       const bar = await page.$("#chart-publications svg path[ecmeta_series_index]");
       assert(bar, "the SSR SVG carries ECharts' meta attributes");

@@ -114,6 +114,23 @@ export async function topTopics(ch: ClickHouseClient, f: Filters, limit = 10) {
   }));
 }
 
+/** Reposts and quotes received per day over all authors (M10), empty when the mart is not built. */
+export async function repostDays(ch: ClickHouseClient, f: Filters) {
+  if (!(await martTables(ch)).has("mart_user_reposts_daily")) return [];
+  const rows = await chQuery<Record<string, unknown>>(
+    ch,
+    `select toString(day) as day_s, sum(reposts) as reposts, sum(quotes) as quotes, count() as authors
+     from mart_user_reposts_daily where day between {from:Date} and {to:Date} group by day order by day`,
+    { from: f.from, to: f.to },
+  );
+  return rows.map((r) => ({
+    day: String(r.day_s),
+    reposts: num(r.reposts)!,
+    quotes: num(r.quotes)!,
+    authors: num(r.authors)!,
+  }));
+}
+
 /** Spread speed per creation day for one kind (`all` unless filtered). */
 export async function spreadDays(ch: ClickHouseClient, f: Filters) {
   const rows = await chQuery<Record<string, unknown>>(

@@ -16,6 +16,7 @@ import {
   moneyDays,
   pipelineHealth,
   platformDays,
+  repostDays,
   spreadDays,
   topTopics,
 } from "./data.ts";
@@ -50,6 +51,7 @@ const overview: Page = {
     const cats = days.map((d) => d.day);
     const topics = await topTopics(ch, f);
     const spread = await spreadDays(ch, f);
+    const reposts = await repostDays(ch, f);
     return `<div class="tiles">
 ${tile("publications", "Publications", total("publications"), 0, `${f.from} to ${f.to}`)}
 ${tile("comments", "Comments (replies included)", total("comments"))}
@@ -98,6 +100,17 @@ ${
           horizontal: true,
           categories: topics.map((t) => t.label),
           series: [{ name: "comments", values: topics.map((t) => t.comments) }],
+        }),
+        chartPanel({
+          id: "chart-reposts",
+          title: "Reposts and quotes received (shares by other users)",
+          kind: "bar",
+          stack: true,
+          categories: reposts.map((r) => r.day),
+          series: [
+            { name: "reposts", values: reposts.map((r) => r.reposts) },
+            { name: "quotes", values: reposts.map((r) => r.quotes) },
+          ],
         }),
         chartPanel({
           id: "chart-spread",
