@@ -213,7 +213,7 @@ Deno.test("ingestion runs as the loader alone, the models as the modeller alone,
         targets: { schemaPrefix: "", clickhouseDatabase: box.cfg.clickhouse.database, pg: { collection: "unused" } },
       }, {
         command: "build",
-        selectors: [],
+        selectors: ["engine:postgres"],
         exclude: [],
         fullRefresh: false,
         vars: {},
