@@ -80,6 +80,14 @@ const BATCHES = [
   [
     befriend(60, B, A), // friends again, requested from the other side: still one FRIEND per pair
     ev("community.joined", 61, A, { community_id: COMMUNITY, user_id: A, via: "invite" }),
+    // Made moderator again, then removed by the owner while staying a member: the role ends, the membership stays.
+    ev("community.moderator_added", 62, O, { community_id: COMMUNITY, user_id: A, appointed_by_user_id: O }),
+    ev("community.moderator_removed", 63, O, {
+      community_id: COMMUNITY,
+      user_id: A,
+      removed_by_user_id: O,
+      reason: "removed_by_owner",
+    }),
   ],
 ];
 
@@ -165,22 +173,25 @@ Deno.test({
         ]);
       });
 
-      await t.step("batch 3: friends again from the other side, and a plain member again", async () => {
-        await loadBatch(sql, PREFIX, drops, [drops.files[2]!], seen);
-        await build(sql, target);
-        await syncGraph(deps, { batchSize: 1000 });
-        assertEquals(
-          await edges(neo.driver, key),
-          [
-            "FOLLOWS B->C",
-            "FOLLOWS C->D",
-            `FRIEND ${friendPair()}`,
-            "MEMBER_OF A->community (member)",
-            "MEMBER_OF O->community (owner)",
-            "MODERATES O->community",
-          ].sort(),
-        );
-      });
+      await t.step(
+        "batch 3: friends again from the other side, a plain member again, a moderator removed",
+        async () => {
+          await loadBatch(sql, PREFIX, drops, [drops.files[2]!], seen);
+          await build(sql, target);
+          await syncGraph(deps, { batchSize: 1000 });
+          assertEquals(
+            await edges(neo.driver, key),
+            [
+              "FOLLOWS B->C",
+              "FOLLOWS C->D",
+              `FRIEND ${friendPair()}`,
+              "MEMBER_OF A->community (member)",
+              "MEMBER_OF O->community (owner)",
+              "MODERATES O->community",
+            ].sort(),
+          );
+        },
+      );
 
       await t.step(
         "a batch without a loaded event is reflected too (the check does not see the graph behind)",

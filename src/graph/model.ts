@@ -14,7 +14,7 @@
  * | `BLOCKS`       | User -> User                 | block.created                                                    |
  * | `MUTES`        | User -> User                 | mute.created (`until` when it has a duration)                    |
  * | `MEMBER_OF`    | User -> Community            | community.created (owner), joined / left; `role`, `since`        |
- * | `MODERATES`    | User -> Community            | community.created (owner), moderator_added; ends on leave        |
+ * | `MODERATES`    | User -> Community            | community.created (owner), moderator_added; ends on moderator_removed or leave |
  * | `POSTED`       | User -> Publication or Share | the author or sharer                                             |
  * | `SHARED`       | Share -> Publication / Share | what the share was made from (cascades)                          |
  * | `ABOUT`        | Publication/Community -> Topic | the topic                                                      |

@@ -387,7 +387,8 @@ export function edgeEventsSql(n: PgNames, since: string): string {
     from ${n.core}.fact_membership_event where action in ('join', 'leave') and occurred_at >= ${since}
     union all
     select 'MODERATES', user_key, community_key, action = 'moderator_assigned', occurred_at, event_id::text, null
-    from ${n.core}.fact_membership_event where action in ('moderator_assigned', 'leave') and occurred_at >= ${since}
+    from ${n.core}.fact_membership_event where action in ('moderator_assigned', 'moderator_removed', 'leave')
+      and occurred_at >= ${since}
     union all
     select rel, owner_user_key, community_key, true, created_at, '', null
     from ${n.core}.dim_community, (values ('MEMBER_OF'), ('MODERATES')) as r(rel)
