@@ -1,6 +1,6 @@
 """The socialpulse pipeline DAG: every minute by default (PIPELINE_SCHEDULE), one run at a time, no catch-up:
-extract -> validate -> clean -> load -> models (seeds, staging and core) -> marts (ClickHouse) -> graph_sync, as
-declared in socialpulse_lib/steps.py. Each step is a `deno task`, run as a container of the task image
+extract -> validate -> clean -> load -> models (seeds, staging and core) -> graph_sync, as declared in
+socialpulse_lib/steps.py. Each step is a `deno task`, run as a container of the task image
 (SOCIALPULSE_RUNNER=docker, production compose) or as a subprocess in the project folder (local, `deno task start`).
 See docs/airflow.md.
 """
@@ -25,7 +25,7 @@ settings = load()
 
 with DAG(
     dag_id="socialpulse",
-    description="extract -> validate -> clean -> load -> models -> marts -> graph_sync, every minute",
+    description="extract -> validate -> clean -> load -> models -> graph_sync, every minute",
     schedule=settings.schedule,
     start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
     catchup=False,

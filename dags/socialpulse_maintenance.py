@@ -2,8 +2,7 @@
 - full_scan: `deno task extract --full-scan` claims raw files that turned up outside extract's listing window
   (PIPELINE_LIST_LOOKBACK_HOURS); the next pipeline run validates, cleans and loads them;
 - cleanup_staging: `deno task cleanup` deletes the staging objects of batches loaded more than
-  PIPELINE_STAGING_RETENTION_DAYS (default 7) ago. Raw files, quarantine objects and the warehouse are kept;
-- export: `deno task export` writes the day's snapshot of every mart as CSV and Parquet for Tableau.
+  PIPELINE_STAGING_RETENTION_DAYS (default 7) ago. Raw files, quarantine objects and the warehouse are kept.
 Same runners, pools, retries and alerts as the pipeline DAG.
 """
 
@@ -26,7 +25,7 @@ settings = load()
 
 with DAG(
     dag_id="socialpulse_maintenance",
-    description="daily: full scan of raw files, cleanup of old staging objects, mart export",
+    description="daily: full scan of raw files, cleanup of old staging objects",
     schedule=settings.maintenance_schedule,
     start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
     catchup=False,

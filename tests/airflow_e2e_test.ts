@@ -27,7 +27,6 @@ const BY_HAND = [
   ["clean"],
   ["load"],
   ["models", "build", "path:seeds", "path:models/staging", "path:models/core"],
-  ["models", "build", "path:models/marts"],
   ["graph", "sync"],
 ];
 /** Columns that hold when a row was computed, not what was computed. */

@@ -37,13 +37,10 @@ PIPELINE_STEPS: tuple[Step, ...] = (
     Step("load", ("load",), "postgres", timedelta(minutes=10)),
     Step("models", ("models", "build", "path:seeds", "path:models/staging", "path:models/core"), "postgres",
          timedelta(minutes=15)),
-    Step("marts", ("models", "build", "path:models/marts"), "clickhouse", timedelta(minutes=15)),
     Step("graph_sync", ("graph", "sync"), "neo4j", timedelta(minutes=10)),
 )
 
 MAINTENANCE_STEPS: tuple[Step, ...] = (
     Step("full_scan", ("extract", "--full-scan"), "s3", timedelta(minutes=30)),
     Step("cleanup_staging", ("cleanup", "--older-than-days", "{retention_days}"), "s3", timedelta(minutes=30)),
-    # The day's snapshot of every mart as CSV and Parquet for Tableau (exports/ and the bucket).
-    Step("export", ("export",), "clickhouse", timedelta(minutes=30)),
 )

@@ -15,7 +15,7 @@ from socialpulse_lib import alerts, runners, settings, steps
 
 DAGS = Path(__file__).resolve().parents[1]
 PROJECT = DAGS.parent
-EXPECTED_PIPELINE = ["extract", "validate", "clean", "load", "models", "marts", "graph_sync"]
+EXPECTED_PIPELINE = ["extract", "validate", "clean", "load", "models", "graph_sync"]
 
 
 def dagbag(monkeypatch: pytest.MonkeyPatch, **env: str) -> DagBag:
@@ -91,10 +91,8 @@ def test_every_task_has_pool_timeout_retries_and_callbacks(local: DagBag) -> Non
     assert pipeline.on_failure_callback == alerts.on_dag_failure or alerts.on_dag_failure in pipeline.on_failure_callback
 
 
-def test_clickhouse_pool_has_one_slot(local: DagBag) -> None:
+def test_clickhouse_pool_has_one_slot() -> None:
     assert steps.POOLS["clickhouse"][0] == 1
-    assert local.dags["socialpulse"].get_task("marts").pool == "clickhouse"
-    assert local.dags["socialpulse_maintenance"].get_task("export").pool == "clickhouse"
 
 
 def test_local_runner_runs_deno_task_in_the_project_folder(local: DagBag) -> None:
@@ -179,7 +177,7 @@ def test_a_bad_runner_name_is_an_import_error(monkeypatch: pytest.MonkeyPatch) -
 
 def test_maintenance_runs_full_scan_then_cleanup_with_the_retention(monkeypatch: pytest.MonkeyPatch) -> None:
     dag = dagbag(monkeypatch, PIPELINE_STAGING_RETENTION_DAYS="3").dags["socialpulse_maintenance"]
-    assert [t.task_id for t in dag.topological_sort()] == ["full_scan", "cleanup_staging", "export"]
+    assert [t.task_id for t in dag.topological_sort()] == ["full_scan", "cleanup_staging"]
     assert "deno task extract --full-scan" in dag.get_task("full_scan").bash_command
     assert "deno task cleanup --older-than-days 3" in dag.get_task("cleanup_staging").bash_command
     assert dag.max_active_runs == 1 and dag.catchup is False
