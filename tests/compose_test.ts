@@ -830,3 +830,10 @@ Deno.test("compose.yml sizes Neo4j's heap and page cache as the native stack doe
   equal(env.NEO4J_server_memory_heap_max__size, native.HEAP_MAX);
   equal(env.NEO4J_server_memory_pagecache_size, `${native.PAGECACHE_MB}m`);
 });
+
+Deno.test("airflow-init creates the pools the DAGs use, from the DAG folder's own list", () => {
+  const command = [service("airflow-init").command ?? []].flat().join(" ");
+  ok(command.includes("airflow db check-migrations"), "airflow-init still checks the migrations");
+  ok(command.includes("from socialpulse_lib.steps import POOLS"), "the pools come from dags/socialpulse_lib/steps.py");
+  ok(/airflow pools import \/tmp\/pools\.json$/.test(command), "airflow-init imports the pools last");
+});
