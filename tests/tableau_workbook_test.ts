@@ -21,7 +21,7 @@ import { DASHBOARDS, SHEETS } from "../src/tableau/sheets.ts";
 import type { SheetSpec } from "../src/tableau/spec.ts";
 import { loadInBatches, type MartsEnv, models } from "./_marts_env.ts";
 
-const SCHEMA = join(PROJECT_ROOT, "..", "shared", "tableau", "twb-2026.2-wrapper.xsd");
+const SCHEMA = join(PROJECT_ROOT, "dashboard", "schema", "twb-2026.2-wrapper.xsd");
 
 /** A hand-written manifest: one mart with a date, a count, a ratio and a name. */
 const MANIFEST: ExportManifest = {
