@@ -11,6 +11,7 @@ import type { Sql } from "../src/clients/postgres.ts";
 import type { DayAggregateJson, EntityDayJson } from "../src/generator/ledger.ts";
 import type { NodeResult } from "../src/runner/execute.ts";
 import type { Drops } from "../src/runner/testing.ts";
+import { chdbQueries } from "./_chdb.ts";
 
 /** What a `deno task models` child process returned. */
 export interface ModelsRun {
@@ -68,25 +69,8 @@ await ch.close();`;
 }
 
 /** Rows of queries on a chDB folder, read in a separate process; each row's values as ClickHouse's JSON gives them. */
-export async function chRows(env: MartsEnv, queries: string[]): Promise<Record<string, unknown>[][]> {
-  const code = `import { chQuery, createClickHouse } from ${
-    JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))
-  };
-const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(env.chPath)} }, user: "",
-  password: "", database: ${JSON.stringify(env.database)}, pgAddress: "" });
-const out = [];
-for (const q of ${JSON.stringify(queries)}) out.push(await chQuery(ch, q));
-console.log(JSON.stringify(out));
-await ch.close();`;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--ext=ts", code],
-    cwd: PROJECT_ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  if (out.code !== 0) throw new Error(`chdb query failed: ${dec.decode(out.stderr)}`);
-  return JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
+export function chRows(env: MartsEnv, queries: string[]): Promise<Record<string, unknown>[][]> {
+  return chdbQueries(env.chPath, env.database, queries);
 }
 
 async function gunzipJson<T>(bytes: Uint8Array): Promise<T> {

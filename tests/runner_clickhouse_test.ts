@@ -10,6 +10,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { join } from "node:path";
 import { config, PROJECT_ROOT } from "../src/config.ts";
+import { chdbQueries } from "./_chdb.ts";
 import { createPostgres } from "../src/clients/postgres.ts";
 import { dropPrivateWarehouse } from "../src/runner/testing.ts";
 import type { NodeResult } from "../src/runner/execute.ts";
@@ -145,22 +146,8 @@ async function models(root: string, chPath: string, args: string[], env: Record<
 
 /** Rows of a query on a chDB folder, read in a separate process (one chDB folder per process). */
 async function chdbRows(chPath: string, query: string): Promise<Record<string, string>[]> {
-  const code = `import { chQuery, createClickHouse } from ${
-    JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))
-  };
-const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(chPath)} }, user: "", password: "",
-  database: "rt_marts", pgAddress: "" });
-console.log(JSON.stringify(await chQuery(ch, ${JSON.stringify(query)})));
-await ch.close();`;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--ext=ts", code],
-    cwd: PROJECT_ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  if (out.code !== 0) throw new Error(`chdb query failed: ${dec.decode(out.stderr)}`);
-  return JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
+  const [rows] = await chdbQueries(chPath, "rt_marts", [query]);
+  return rows as Record<string, string>[];
 }
 
 /** Every file under `dir` whose bytes contain `needle`. */
