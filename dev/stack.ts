@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { runTask, UsageError } from "../src/task.ts";
+import { runTask, TaskFailure, UsageError } from "../src/task.ts";
 import { join } from "node:path";
 import { logTail, makeContext, runningPid, type Service, type StackContext, waitHealthy } from "./_lib.ts";
 import { postgresService } from "./services/postgres.ts";
@@ -123,7 +123,11 @@ await runTask({
         const rows = await statusRows(ctx, services);
         console.log(table(rows));
         const down = rows.filter((r) => r.status.startsWith("DOWN")).map((r) => r.service);
-        if (down.length) throw new Error(`not healthy: ${down.join(", ")} (start with: deno task stack:up)`);
+        if (down.length) {
+          throw new TaskFailure(`not healthy: ${down.join(", ")} (start with: deno task stack:up)`, {
+            down: down.join(","),
+          });
+        }
         return { command, healthy: rows.length };
       }
       case "reset": {
