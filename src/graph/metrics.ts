@@ -126,6 +126,37 @@ export interface GraphMetrics {
   timings: Record<string, number>;
 }
 
+/** The metrics of a graph without users: no rows per user, zero counts, averages of nothing. */
+export function emptyMetrics(): GraphMetrics {
+  return {
+    users: [],
+    cascades: [],
+    network: {
+      users: 0,
+      friendships: 0,
+      follows: 0,
+      components: 0,
+      componentSizes: [],
+      largestComponent: 0,
+      diameter: 0,
+      diameterLower: 0,
+      diameterUpper: 0,
+      diameterIsEstimate: false,
+      averagePath: null,
+      averagePathIsEstimate: false,
+      averagePathSample: null,
+      avgFriendsAll: 0,
+      avgFriendsNonzero: null,
+      avgFollowersAll: 0,
+      avgFollowersNonzero: null,
+      avgFollowingAll: 0,
+      avgFollowingNonzero: null,
+      eccentricityBfsRuns: 0,
+    },
+    timings: {},
+  };
+}
+
 /** Run a GDS procedure on a projection that is dropped afterwards, even when the body fails. */
 async function withProjection<T>(
   driver: Driver,

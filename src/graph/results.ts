@@ -23,7 +23,11 @@ import { ensureGraphSchema, type PgNames } from "./store.ts";
 
 const STAMP = "snapshot_at timestamptz not null, computed_at timestamptz not null";
 
-/** The DDL of every result table (created when missing). */
+/**
+ * The DDL of every result table (created when missing, in the schema of `n`). The warehouse's own schema `graph` gets
+ * the same tables from the migration src/pipeline/migrations/20261130_0005_graph.sql, so that they exist (empty)
+ * before the first run; tests/graph_schema_test.ts fails when the two differ.
+ */
 export function resultTables(n: PgNames): Record<string, string> {
   return {
     user_pagerank: `create table if not exists ${n.graph}.user_pagerank (
