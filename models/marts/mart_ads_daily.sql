@@ -8,7 +8,8 @@ description: >
   Ads per day (metric M17), at two levels: one row per ad (`level = 'ad'`) and one per campaign (`level =
   'campaign'`, `ad_key = -1`, the campaign's ads together). Impressions and clicks by the UTC day they happened;
   spend is what the clicks cost the advertiser, in minor units (cents) of the campaign's currency and in USD
-  through the fx_rates seed. Incremental: a late impression or click recomputes its day.
+  through the fx_rates seed. Incremental: a late impression or click recomputes its day. Campaigns are read
+  through int_campaign (dim_campaign without its array column, which ClickHouse cannot read from an empty table).
 grain: one row per UTC day and ad, plus one per UTC day and campaign
 columns:
   "(day, level, campaign_key, ad_key)": { description: the row key, tests: [unique] }
@@ -78,7 +79,7 @@ select
   p.spend_minor as spend_minor,
   toFloat64(p.spend_minor) / 100 / toFloat64(fx.units_per_usd) as spend_usd
 from per_level as p
-left join {{ ref('dim_campaign') }} as c on c.campaign_key = p.campaign_key
+left join {{ ref('int_campaign') }} as c on c.campaign_key = p.campaign_key
 left join {{ ref('dim_advertiser') }} as a on a.advertiser_key = c.advertiser_key
 left join {{ ref('dim_ad') }} as d on d.ad_key = p.ad_key
 left join {{ ref('fx_rates') }} as fx on fx.currency = c.currency
