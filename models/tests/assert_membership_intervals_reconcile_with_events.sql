@@ -1,13 +1,21 @@
 /*
 description: >
   Per community, fact_membership_interval agrees with the membership events (fact_membership_event holds one row per
-  event, and is a table, cheap to scan at every audit): one interval per join plus the owner's, one closed interval
-  per leave, and members now = owner + joins - leaves.
+  event): one interval per join plus the owner's, one closed interval per leave, and members now = owner + joins -
+  leaves. In an increment's audit it checks the communities with a membership event or a creation in the
+  increment's slices (`in_range`); a full build checks them all.
 */
-with events as (
-  select community_key, count(*) filter (where action = 'join') as joins,
-    count(*) filter (where action = 'leave') as leaves
-  from {{ ref('fact_membership_event') }}
+with touched as (
+  select community_key from {{ ref('fact_membership_event') }} where {{ in_range('occurred_at') }}
+  union
+  select community_key from {{ ref('dim_community') }} where community_key <> -1 and {{ in_range('created_at') }}
+),
+
+events as (
+  select m.community_key, count(*) filter (where m.action = 'join') as joins,
+    count(*) filter (where m.action = 'leave') as leaves
+  from {{ ref('fact_membership_event') }} as m
+  join touched as t on t.community_key = m.community_key
   group by 1
 ),
 
@@ -15,14 +23,15 @@ expected as (
   select c.community_key, 1 + coalesce(e.joins, 0) as intervals, coalesce(e.leaves, 0) as closed,
     1 + coalesce(e.joins, 0) - coalesce(e.leaves, 0) as members
   from {{ ref('dim_community') }} as c
+  join touched as t on t.community_key = c.community_key
   left join events as e on e.community_key = c.community_key
-  where c.community_key <> -1
 ),
 
 actual as (
-  select community_key, count(*) as intervals, count(left_at) as closed, count(*) - count(left_at) as members,
-    count(*) filter (where role = 'owner') as owners
-  from {{ ref('fact_membership_interval') }}
+  select i.community_key, count(*) as intervals, count(i.left_at) as closed, count(*) - count(i.left_at) as members,
+    count(*) filter (where i.role = 'owner') as owners
+  from {{ ref('fact_membership_interval') }} as i
+  join touched as t on t.community_key = i.community_key
   group by 1
 )
 

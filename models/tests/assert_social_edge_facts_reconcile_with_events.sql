@@ -2,31 +2,25 @@
 description: >
   The three facts split from the social-edge events hold each event once, with the envelope's actor as the acting
   user: fact_social_edge_event (friend, follow, close friend), fact_safety_action (block, mute) and
-  fact_subscription_event (the subscriber acts). Checked over the newest hour of events (older hours were checked
-  when they were built), so that the audit of a one-minute increment stays cheap.
+  fact_subscription_event (the subscriber acts). In an increment's audit it checks the events in the increment's
+  slices (`in_range`; older slices were checked when they were built), so that its cost follows the new data, not
+  the warehouse's age; a full build checks them all.
   A warning, not a block: a batch the pipeline loads while a build runs is already in landing.events but reaches the
   facts only at the next build (every node works on the loaded batches of the run's start), so during that window
   the two differ by design; a difference that outlives the next build is a real break.
 severity: warn
 */
-with since as (
-  select max(occurred_at) - interval '1 hour' as t from {{ source('landing', 'events') }}
-),
-
-facts as (
-  select event_id, actor_user_key from {{ ref('fact_social_edge_event') }}
-  where occurred_at >= (select t from since)
+with facts as (
+  select event_id, actor_user_key from {{ ref('fact_social_edge_event') }} where {{ in_range('occurred_at') }}
   union all
-  select event_id, actor_user_key from {{ ref('fact_safety_action') }}
-  where occurred_at >= (select t from since)
+  select event_id, actor_user_key from {{ ref('fact_safety_action') }} where {{ in_range('occurred_at') }}
   union all
-  select event_id, subscriber_user_key from {{ ref('fact_subscription_event') }}
-  where occurred_at >= (select t from since)
+  select event_id, subscriber_user_key from {{ ref('fact_subscription_event') }} where {{ in_range('occurred_at') }}
 ),
 
 events as (
   select event_id, {{ surrogate_key('actor_user_id') }} as actor_user_key from {{ ref('stg_social_edge_events') }}
-  where occurred_at >= (select t from since)
+  where {{ in_range('occurred_at') }}
 )
 
 select coalesce(e.event_id, f.event_id) as event_id, e.actor_user_key as event_actor, f.actor_user_key as fact_actor,

@@ -1,30 +1,26 @@
 /*
 description: >
   fact_user_activity_base (the table under the fact_user_activity view) holds exactly the actions of
-  landing.events (events with a non-null actor), per day: the same number of rows and of distinct actors. Checked
-  over the newest hour of events (older hours were checked when they were built), so that the audit of a one-minute
-  increment stays cheap however large the warehouse grows. The community each action was inside is proven against
-  the generator's ledger by tests/star_metrics_test.ts.
+  landing.events (events with a non-null actor), per day: the same number of rows and of distinct actors. In an
+  increment's audit it checks the increment's slices (`in_range`; older slices were checked when they were built),
+  so that its cost follows the new data however large the warehouse grows; a full build checks every day. The
+  community each action was inside is proven against the generator's ledger by tests/star_metrics_test.ts.
   A warning, not a block: a batch the pipeline loads while a build runs is already in landing.events but reaches the
   facts only at the next build (every node works on the loaded batches of the run's start), so during that window
   the two differ by design; a difference that outlives the next build is a real break.
 severity: warn
 */
-with since as (
-  select max(occurred_at) - interval '1 hour' as t from {{ source('landing', 'events') }}
-),
-
-events as (
+with events as (
   select {{ date_key('occurred_at') }} as date_key, count(*) as actions, count(distinct actor_user_id) as actors
   from {{ source('landing', 'events') }}
-  where actor_user_id is not null and occurred_at >= (select t from since)
+  where actor_user_id is not null and {{ in_range('occurred_at') }}
   group by 1
 ),
 
 facts as (
   select date_key, count(*) as actions, count(distinct actor_user_key) as actors
   from {{ ref('fact_user_activity_base') }}
-  where occurred_at >= (select t from since)
+  where {{ in_range('occurred_at') }}
   group by 1
 )
 

@@ -410,8 +410,12 @@ export class Executor {
     return sql;
   }
 
-  /** The tests of a node (its generic tests and the singular tests it anchors), compiled for an audit. */
-  testsFor(node: Node, overrides: Map<string, string>, scope?: string): CompiledTest[] {
+  /**
+   * The tests of a node (its generic tests and the singular tests it anchors), compiled for an audit. `window` is
+   * the node's increment: a singular test's `in_range()` renders it, so that its audit reads the slices the new
+   * batches touch instead of whole tables (a full build, `models test` and no window: the whole relations).
+   */
+  testsFor(node: Node, overrides: Map<string, string>, scope?: string, window?: Window): CompiledTest[] {
     const t = this.opts.targets;
     const engine = node.config.engine;
     const relation = overrides.get(node.name) ?? qualified(relationOf(node, t));
@@ -433,18 +437,22 @@ export class Executor {
         sql: genericTestSql(engine, g, relation, { ...(scope ? { scope } : {}), ...(parent ? { parent } : {}) }),
       });
     }
-    for (const s of this.anchored.get(node.name) ?? []) out.push(this.singular(s, overrides));
+    for (const s of this.anchored.get(node.name) ?? []) out.push(this.singular(s, overrides, window));
     return out;
   }
 
-  /** A singular test compiled with relations replaced. */
-  singular(test: Node, overrides: Map<string, string>): CompiledTest {
+  /** A singular test compiled with relations replaced (and `in_range()` on the anchor's increment, if any). */
+  singular(test: Node, overrides: Map<string, string>, window?: Window): CompiledTest {
     return {
       name: test.name,
       node: test.name,
       severity: test.config.severity,
       engine: test.config.engine,
-      sql: compileNode(test, this.project, this.opts.targets, { overrides, vars: this.opts.vars }),
+      sql: compileNode(test, this.project, this.opts.targets, {
+        overrides,
+        vars: this.opts.vars,
+        ...(window ? { window } : {}),
+      }),
     };
   }
 
@@ -533,15 +541,17 @@ export class Executor {
         decision.mode === "full",
       );
     };
+    // The increment's window scopes the singular tests (a full build checks whole relations).
+    const auditWindow = decision.mode === "incremental" ? decision.window : undefined;
     const pgAudit = async (conn: Sql | TxSql, overrides: Map<string, string>, scope?: string) => {
       if (!audit) return true;
-      const rs = await this.runTests(this.testsFor(node, overrides, scope), conn);
+      const rs = await this.runTests(this.testsFor(node, overrides, scope, auditWindow), conn);
       tests.push(...rs);
       return !blocking(rs);
     };
     const chAudit = async (overrides: Map<string, string>) => {
       if (!audit) return true;
-      const rs = await this.runTests(this.testsFor(node, overrides));
+      const rs = await this.runTests(this.testsFor(node, overrides, undefined, auditWindow));
       tests.push(...rs);
       return !blocking(rs);
     };
