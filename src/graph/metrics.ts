@@ -172,11 +172,26 @@ async function withProjection<T>(
   }
 }
 
+/**
+ * The projection query of every `User` with the relationships of one type. GDS's native projection refuses a label
+ * or a relationship type the database has never held ("one or more relationship types not found"), as in the first
+ * minutes of a world without an accepted friendship; a type with no relationship is projected from Cypher instead,
+ * as the users alone (an aggregation over no rows projects nothing, which GDS also accepts).
+ */
+async function userProjection(driver: Driver, type: string, orientation: "NATURAL" | "UNDIRECTED"): Promise<string> {
+  const [row] = await cypher<{ n: number }>(driver, `MATCH ()-[r:${type}]->() RETURN count(r) AS n`);
+  if ((row?.n ?? 0) > 0) {
+    return `CALL gds.graph.project($graph, 'User', {${type}: {orientation: '${orientation}'}}) YIELD graphName
+     RETURN graphName`;
+  }
+  return "MATCH (u:User) WITH gds.graph.project($graph, u, null) AS g RETURN g.graphName AS graphName";
+}
+
 /** PageRank per user key over FOLLOWS (GDS, unnormalised). */
 export async function pageRank(driver: Driver, opts: PageRankOptions): Promise<Map<string, number>> {
   return await withProjection(
     driver,
-    "CALL gds.graph.project($graph, 'User', 'FOLLOWS') YIELD graphName RETURN graphName",
+    await userProjection(driver, "FOLLOWS", "NATURAL"),
     async (graph) => {
       const rows = await cypher<{ key: string; score: number }>(
         driver,
@@ -251,8 +266,7 @@ export async function cypherReach(
 async function friendComponents(driver: Driver, exactPathLimit: number) {
   return await withProjection(
     driver,
-    `CALL gds.graph.project($graph, 'User', {FRIEND: {orientation: 'UNDIRECTED'}}) YIELD graphName
-     RETURN graphName`,
+    await userProjection(driver, "FRIEND", "UNDIRECTED"),
     async (graph) => {
       const wcc = await cypher<{ key: string; c: number }>(
         driver,
@@ -332,6 +346,7 @@ export async function computeMetrics(driver: Driver, log: Logger, opts: MetricsO
   };
 
   const deg = await timed("degrees", () => degrees(driver));
+  if (deg.length === 0) return { ...emptyMetrics(), timings };
   const keys = deg.map((d) => d.key);
   const index = new Map(keys.map((k, i) => [k, i]));
   const pr = await timed("pagerank", () => pageRank(driver, opts.pageRank));

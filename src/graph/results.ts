@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { copyRows, type Sql } from "../clients/postgres.ts";
+import { copyRows, type Sql, type TxSql } from "../clients/postgres.ts";
 import type { GraphMetrics } from "./metrics.ts";
 import { ensureGraphSchema, type PgNames } from "./store.ts";
 
@@ -59,6 +59,12 @@ export function resultTables(n: PgNames): Record<string, string> {
   };
 }
 
+/** Create the graph schema, its state tables and every result table where missing (idempotent). */
+export async function ensureResultTables(sql: Sql | TxSql, n: PgNames): Promise<void> {
+  await ensureGraphSchema(sql, n);
+  for (const ddl of Object.values(resultTables(n))) await sql.unsafe(ddl);
+}
+
 /** Replace every result table with `m`, stamped with `snapshotAt`, in one transaction. */
 export async function writeResults(
   sql: Sql,
@@ -67,11 +73,10 @@ export async function writeResults(
   snapshotAt: Date,
   pageRank: { dampingFactor: number; maxIterations: number; tolerance: number },
 ): Promise<Record<string, number>> {
-  await ensureGraphSchema(sql, n);
+  await ensureResultTables(sql, n);
   const computedAt = new Date();
   const stamp = [snapshotAt, computedAt] as const;
   return await sql.begin(async (tx) => {
-    for (const ddl of Object.values(resultTables(n))) await tx.unsafe(ddl);
     await tx.unsafe(
       `truncate ${Object.keys(resultTables(n)).map((t) => `${n.graph}.${t}`).join(", ")}`,
     );

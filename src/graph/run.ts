@@ -8,8 +8,8 @@ import type { Driver } from "../clients/neo4j.ts";
 import type { Logger } from "../log.ts";
 import { checkGraph } from "./check.ts";
 import { computeMetrics, type MetricsOptions } from "./metrics.ts";
-import { writeResults } from "./results.ts";
-import { ensureGraphSchema, type PgNames, readSyncState } from "./store.ts";
+import { ensureResultTables, writeResults } from "./results.ts";
+import { type PgNames, readSyncState } from "./store.ts";
 import { syncGraph, type SyncOptions } from "./sync.ts";
 
 /** The commands. */
@@ -42,15 +42,18 @@ export async function runMetrics(
   opts: MetricsOptions,
   force = false,
 ): Promise<Record<string, unknown>> {
-  await ensureGraphSchema(deps.sql, deps.names);
+  await ensureResultTables(deps.sql, deps.names);
   const state = await readSyncState(deps.sql, deps.names);
-  if (state.snapshotAt === null) throw new Error("the graph was never synced: run deno task graph sync first");
-  const [table] = await deps.sql.unsafe<{ ok: boolean }[]>(
-    `select to_regclass('${deps.names.graph}.network') is not null as ok`,
+  if (state.snapshotAt === null) {
+    // Nothing synced yet, or only batches without a loaded event: no snapshot time to stamp results with. The
+    // result tables stay as they are (empty: they only ever hold a snapshot's results), and this is no failure: a
+    // fresh `deno task start` runs this step before the first event has landed.
+    deps.log.info("the graph reflects no event yet: no metrics to compute");
+    return { status: "no_snapshot", snapshot_at: null };
+  }
+  const [done] = await deps.sql.unsafe<{ at: Date | null }[]>(
+    `select max(snapshot_at) as at from ${deps.names.graph}.network`,
   );
-  const [done] = table?.ok
-    ? await deps.sql.unsafe<{ at: Date | null }[]>(`select max(snapshot_at) as at from ${deps.names.graph}.network`)
-    : [];
   if (!force && done?.at?.getTime() === state.snapshotAt.getTime()) {
     deps.log.info(`the metrics already stand for the snapshot ${state.snapshotAt.toISOString()}`);
     return { status: "up_to_date", snapshot_at: state.snapshotAt.toISOString() };
@@ -76,6 +79,15 @@ export async function runMetrics(
   };
 }
 
+/**
+ * The task's summary of a sync or metrics run: what the run did goes under `outcome` (synced, up_to_date, computed,
+ * no_snapshot), so that the task's own `status` (ok or error) is not overwritten.
+ */
+function asSummary(r: Record<string, unknown>): Record<string, unknown> {
+  const { status, ...rest } = r;
+  return { outcome: status, ...rest };
+}
+
 /** Run one command. */
 export async function runGraphCommand(
   deps: GraphDeps,
@@ -84,9 +96,9 @@ export async function runGraphCommand(
 ): Promise<Record<string, unknown>> {
   switch (command) {
     case "sync":
-      return await syncGraph(deps, opts.sync);
+      return asSummary(await syncGraph(deps, opts.sync));
     case "metrics":
-      return await runMetrics(deps, opts.metrics, opts.force ?? false);
+      return asSummary(await runMetrics(deps, opts.metrics, opts.force ?? false));
     case "check": {
       const report = await checkGraph(deps.sql, deps.neo4j, deps.names);
       for (const t of report.types) {
