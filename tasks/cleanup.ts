@@ -1,8 +1,7 @@
 /** `deno task cleanup`: delete the staging objects of batches loaded more than N days ago (maintenance DAG). */
 import { runTask, UsageError } from "../src/task.ts";
-import { createPostgres } from "../src/clients/postgres.ts";
 import { objectStore } from "../src/clients/s3.ts";
-import { migrate } from "../src/pipeline/migrate.ts";
+import { migratedPoolAs } from "../src/pipeline/clients.ts";
 import { cleanupStaging } from "../src/orchestration/cleanup.ts";
 
 await runTask({
@@ -22,9 +21,9 @@ await runTask({
     if (!Number.isFinite(days) || days < 0) {
       throw new UsageError(`--older-than-days must be a number of days >= 0 (got '${raw}')`);
     }
-    const sql = createPostgres(config.postgres, { applicationName: "socialpulse-cleanup" });
+    // Migrations as the owner, then etl.batches read as the loader.
+    const sql = await migratedPoolAs(config.postgres, "loader", { applicationName: "socialpulse-cleanup" });
     try {
-      await migrate(sql);
       return await cleanupStaging({ sql, store: objectStore(config.s3), log }, {
         olderThanDays: days,
         dryRun: flags["dry-run"] === true,

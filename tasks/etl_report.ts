@@ -12,6 +12,6 @@ await runTask({
   flags: { limit: { type: "string", help: "How many of the latest batches to list", default: "20" } },
   run: (ctx) => {
     const args = reportArgs(ctx); // flag errors before any connection
-    return withPipelineClients(ctx, (deps) => runReport(deps, args), { task: "etl:report" });
+    return withPipelineClients(ctx, (deps) => runReport(deps, args), { task: "etl:report", role: "reader" });
   },
 });

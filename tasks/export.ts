@@ -24,7 +24,8 @@ await runTask({
   },
   async run({ flags, config, log }) {
     if (typeof flags["metrics-doc"] === "string") return await writeMetricsDoc(PROJECT_ROOT, flags["metrics-doc"]);
-    const ch = await createClickHouse(config.clickhouse);
+    // On a ClickHouse server, as the read-only user (docker/clickhouse/reader.xml); chDB has no users.
+    const ch = await createClickHouse(config.clickhouse, { readOnly: true });
     try {
       const store = flags["no-upload"] === true ? null : objectStore(config.s3);
       if (store) await store.ensureBucket();

@@ -1,6 +1,7 @@
 /** `deno task graph <sync|metrics|check>`: the Neo4j social graph and its metrics (see docs/graph.md). */
 import { runTask, UsageError } from "../src/task.ts";
 import { createPostgres } from "../src/clients/postgres.ts";
+import { postgresAs } from "../src/config.ts";
 import { createNeo4j } from "../src/clients/neo4j.ts";
 import { pgNames } from "../src/graph/store.ts";
 import { METRICS_DEFAULTS } from "../src/graph/metrics.ts";
@@ -57,7 +58,8 @@ await runTask({
       pathSample: positiveInt("path-sample", flags["path-sample"]),
       seed: positiveInt("seed", flags.seed),
     };
-    const sql = createPostgres(config.postgres, { applicationName: "socialpulse-graph" });
+    // The modeller reads the star schema and landing and owns schema graph (20261130_0003_roles.sql).
+    const sql = createPostgres(postgresAs(config.postgres, "modeller"), { applicationName: "socialpulse-graph" });
     const neo4j = createNeo4j(config.neo4j);
     try {
       return {

@@ -1,6 +1,6 @@
 /** `deno task models <command> [selector...]`: the dbt-style model runner (see docs/runner.md). */
 import { runTask, UsageError } from "../src/task.ts";
-import { PROJECT_ROOT } from "../src/config.ts";
+import { postgresAs, PROJECT_ROOT } from "../src/config.ts";
 import { createPostgres } from "../src/clients/postgres.ts";
 import { createClickHouse, PG_COLLECTION } from "../src/clients/clickhouse.ts";
 import { type Command, COMMANDS, parseVars, run } from "../src/runner/mod.ts";
@@ -47,7 +47,10 @@ await runTask({
     }
     const abs = (p: string) => (p.startsWith("/") ? p : `${PROJECT_ROOT}/${p}`);
     const root = abs(String(flags["project-dir"])).replace(/\/\.?$/, "");
-    const sql = createPostgres(config.postgres, { applicationName: "socialpulse-models" });
+    // The modeller reads etl and landing and owns staging, core, graph and runner (20261130_0003_roles.sql); the
+    // marts read PostgreSQL as the modeller too (landing, the seeds in staging, core and graph).
+    const modeller = postgresAs(config.postgres, "modeller");
+    const sql = createPostgres(modeller, { applicationName: "socialpulse-models" });
     try {
       return await run({
         root,
@@ -57,8 +60,8 @@ await runTask({
             postgres: {
               address: config.clickhouse.pgAddress,
               database: config.postgres.database,
-              user: config.postgres.user,
-              password: config.postgres.password,
+              user: modeller.user,
+              password: modeller.password,
             },
           }),
         log,

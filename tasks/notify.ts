@@ -1,8 +1,7 @@
 /** `deno task notify <failure|step|run> --event <json>`: alert mail from the Airflow callbacks (src/alerts/). */
 import { runTask, UsageError } from "../src/task.ts";
-import { createPostgres } from "../src/clients/postgres.ts";
 import { createMailer } from "../src/clients/mail.ts";
-import { migrate } from "../src/pipeline/migrate.ts";
+import { migratedPoolAs } from "../src/pipeline/clients.ts";
 import { type EventKind, EVENTS, notify, type NotifyEvent } from "../src/alerts/notify.ts";
 
 await runTask({
@@ -33,10 +32,12 @@ await runTask({
       const issue = parsed.error.issues[0]!;
       throw new UsageError(`--event: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
     }
-    const sql = createPostgres({ ...config.postgres, poolMax: 1 }, { applicationName: "socialpulse-notify" });
+    // Migrations as the owner, then the alert tables' rows as the loader.
+    const sql = await migratedPoolAs({ ...config.postgres, poolMax: 1 }, "loader", {
+      applicationName: "socialpulse-notify",
+    });
     const mailer = createMailer(config.smtp);
     try {
-      await migrate(sql);
       return await notify({
         sql,
         mailer,

@@ -17,7 +17,6 @@ configureLogging({ level: "ERROR", format: "text" });
 async function setup() {
   const base = config();
   const box = await openSandbox(base, "airflow_notify", logger("test-notify"));
-  await box.sql.unsafe("drop table if exists etl.alert_steps, etl.alert_runs, etl.alert_incidents, etl.alert_quality");
   const recipient = `notify-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const mailer = createMailer({ ...base.smtp, to: [recipient] });
   const broken = createMailer({ ...base.smtp, port: 9, to: [recipient] });

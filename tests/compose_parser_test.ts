@@ -142,6 +142,7 @@ Deno.test("with a root .env that changes every password, every service and app s
       ["postgres-roles", "POSTGRES_READER_PASSWORD", changed.POSTGRES_READER_PASSWORD!],
       ["clickhouse", "CLICKHOUSE_PASSWORD", changed.CLICKHOUSE_PASSWORD!],
       ["clickhouse", "CLICKHOUSE_READER_PASSWORD", changed.CLICKHOUSE_READER_PASSWORD!],
+      ["clickhouse", "POSTGRES_MODELLER_PASSWORD", changed.POSTGRES_MODELLER_PASSWORD!],
       ["neo4j", "NEO4J_AUTH", `neo4j/${changed.NEO4J_PASSWORD}`],
       ["airflow-init", "_AIRFLOW_WWW_USER_PASSWORD", changed.AIRFLOW_ADMIN_PASSWORD!],
     ];

@@ -786,7 +786,7 @@ Deno.test("both READMEs ask for Compose 2.24+, which env_file.required needs", a
   }
 });
 
-Deno.test("ClickHouse's read-only user takes its password from the container and the image's readonly profile", async () => {
+Deno.test("ClickHouse's read-only user takes its password from the container and a readonly profile", async () => {
   const xml = await readText("docker/clickhouse/reader.xml");
   const user = DEFAULTS.clickhouse.reader.user;
   const block = new RegExp(`<${user}>([\\s\\S]*)</${user}>`).exec(xml)?.[1] ?? "";
@@ -794,7 +794,10 @@ Deno.test("ClickHouse's read-only user takes its password from the container and
   const passwordFrom = /<password from_env="([A-Z_]+)"\s*\/>/.exec(block)?.[1];
   equal(passwordFrom, "CLICKHOUSE_READER_PASSWORD");
   ok(passwordFrom in environment("clickhouse"), "the clickhouse service must set the variable reader.xml reads");
-  ok(/<profile>readonly<\/profile>/.test(block), "the user runs with the readonly profile");
+  const profile = /<profile>([^<]*)<\/profile>/.exec(block)?.[1] ?? "";
+  const settings = new RegExp(`<profiles>[\\s\\S]*<${profile}>([\\s\\S]*?)</${profile}>`).exec(xml)?.[1] ?? "";
+  // readonly 2: reads and per-query settings (the export's formats); no INSERT, no DDL (1 would refuse the settings).
+  equal(/<readonly>(\d)<\/readonly>/.exec(settings)?.[1], "2", `profile '${profile}' must set readonly = 2`);
   deepStrictEqual([...block.matchAll(/<query>([^<]*)<\/query>/g)].map((m) => m[1]), ["GRANT SELECT ON *.*"]);
   ok(
     (service("clickhouse").volumes ?? []).includes(
@@ -809,7 +812,8 @@ Deno.test("ClickHouse defines the marts' PostgreSQL collection in its configurat
   const block = new RegExp(`<${PG_COLLECTION}>([\\s\\S]*)</${PG_COLLECTION}>`).exec(xml)?.[1] ?? "";
   ok(block, `postgres.xml defines no named collection ${PG_COLLECTION} (the name src/clients/clickhouse.ts reads)`);
   equal(/<host>([^<]*)<\/host>/.exec(block)?.[1], "postgres");
-  equal(/<user>([^<]*)<\/user>/.exec(block)?.[1], DEFAULTS.postgres.roles.reader.user);
+  // The modeller, as tasks/models.ts gives the native collection: the marts read landing and staging besides core.
+  equal(/<user>([^<]*)<\/user>/.exec(block)?.[1], DEFAULTS.postgres.roles.modeller.user);
   ok(!/<password>[^<]*<\/password>/.test(block), "the password must come from the environment, never the file");
   const env = environment("clickhouse");
   for (const [, name] of block.matchAll(/from_env="([A-Z_]+)"/g)) {

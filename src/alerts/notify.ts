@@ -18,7 +18,7 @@ import type { Sql } from "../clients/postgres.ts";
 import type { Mail } from "../clients/mail.ts";
 import type { Logger } from "../log.ts";
 import { digestMail, failureMail, type Incident, qualityMail, type QualityWarning, recoveredMail } from "./render.ts";
-import { batchFigures, ensureAlertTables, freshness, topReasons } from "./store.ts";
+import { batchFigures, freshness, topReasons } from "./store.ts";
 
 const base = { dag_id: z.string().min(1), run_id: z.string().min(1) };
 
@@ -86,7 +86,6 @@ async function trySend(deps: NotifyDeps, mail: Mail, out: NotifyResult): Promise
 
 /** Handle one event from a callback. */
 export async function notify(deps: NotifyDeps, e: NotifyEvent): Promise<NotifyResult> {
-  await ensureAlertTables(deps.sql);
   const out: NotifyResult = { kind: e.kind, sent: [], mail_errors: 0 };
   switch (e.kind) {
     case "failure":

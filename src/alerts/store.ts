@@ -1,67 +1,12 @@
 /**
  * The durable state of the alerts, in the warehouse's etl schema: every step summary and run the callbacks report,
- * the incidents of failing tasks, the digests sent and the batches warned about. Created on first use (idempotent,
- * under an advisory lock), since only `deno task notify` reads and writes these tables.
+ * the incidents of failing tasks, the digests sent and the batches warned about. The tables come from the migration
+ * src/pipeline/migrations/20261130_0006_alert_tables.sql; `deno task notify` writes their rows as the loader role.
  *
  * @module
  */
 import type { Sql } from "../clients/postgres.ts";
 import type { BatchFigures } from "./render.ts";
-
-const DDL = `
-create table if not exists etl.alert_steps (
-  dag_id       text not null,
-  run_id       text not null,
-  task_id      text not null,
-  try_number   int not null,
-  summary      jsonb not null,
-  duration_ms  bigint,
-  finished_at  timestamptz not null default now(),
-  primary key (dag_id, run_id, task_id)
-);
-create table if not exists etl.alert_runs (
-  dag_id       text not null,
-  run_id       text not null,
-  state        text not null check (state in ('success', 'failed')),
-  started_at   timestamptz,
-  finished_at  timestamptz not null,
-  digested_at  timestamptz,
-  primary key (dag_id, run_id)
-);
-create table if not exists etl.alert_incidents (
-  incident_id    bigint generated always as identity primary key,
-  dag_id         text not null,
-  task_id        text not null,
-  first_run_id   text not null,
-  last_run_id    text not null,
-  failures       int not null default 1,
-  opened_at      timestamptz not null default now(),
-  last_failed_at timestamptz not null default now(),
-  try_number     int not null,
-  error          text not null,
-  log_url        text not null,
-  log_tail       text not null,
-  notified_at    timestamptz,
-  closed_at      timestamptz,
-  closed_run_id  text
-);
-create unique index if not exists alert_incidents_open_idx on etl.alert_incidents (dag_id, task_id)
-  where closed_at is null;
-create table if not exists etl.alert_quality (
-  batch_id   bigint primary key,
-  run_id     text not null,
-  ratio      double precision not null,
-  warned_at  timestamptz not null default now()
-);
-`;
-
-/** Create the alert tables if they are missing. */
-export async function ensureAlertTables(sql: Sql): Promise<void> {
-  await sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext('socialpulse.alerts.ddl'))`;
-    await tx.unsafe(DDL);
-  });
-}
 
 /** The figures of the given batches, from etl.batches (the pipeline's own accounting). */
 export async function batchFigures(sql: Sql, ids: number[]): Promise<BatchFigures[]> {

@@ -36,6 +36,12 @@ export interface PostgresRead {
 export interface ClickHouseOptions {
   /** Define {@link PG_COLLECTION} with these credentials (needed by models that read PostgreSQL). */
   postgres?: PostgresRead;
+  /**
+   * Log in as the read-only user (`cfg.reader`, docker/clickhouse/reader.xml) and create nothing: the dashboard and
+   * exports. A server only: chDB has no users, so on `chdb://` this changes nothing (the folder's file permissions
+   * are the only boundary there).
+   */
+  readOnly?: boolean;
 }
 
 /** The key-value list of the collection (the password is the only secret; it never reaches a log line). */
@@ -87,6 +93,14 @@ export async function createClickHouse(
   opts: ClickHouseOptions = {},
 ): Promise<ClickHouseClient> {
   const settings = { date_time_input_format: "best_effort" as const };
+  if (cfg.target.kind === "http" && opts.readOnly) {
+    return createClient({
+      url: cfg.target.url,
+      username: cfg.reader.user,
+      password: cfg.reader.password,
+      database: cfg.database,
+    });
+  }
   if (cfg.target.kind === "http") {
     const bootstrap = createClient({ url: cfg.target.url, username: cfg.user, password: cfg.password });
     try {

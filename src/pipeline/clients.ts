@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { createPostgres } from "../clients/postgres.ts";
-import { postgresAs, type PostgresRole } from "../config.ts";
+import { createPostgres, type Sql } from "../clients/postgres.ts";
+import { type Config, postgresAs, type PostgresRole } from "../config.ts";
 import { objectStore } from "../clients/s3.ts";
 import type { TaskContext } from "../task.ts";
 import type { StepDeps } from "./deps.ts";
@@ -62,6 +62,24 @@ export async function withPipelineClients<T>(
     globalThis.removeEventListener("error", ignoreDefect);
     globalThis.removeEventListener("unhandledrejection", ignoreDefect);
   }
+}
+
+/**
+ * A pool that works as `role`, opened after the pending migrations were applied as the warehouse owner (whose pool is
+ * closed first): for the tasks outside the ingestion steps that write or read `etl` (notify and cleanup as the loader).
+ */
+export async function migratedPoolAs(
+  cfg: Config["postgres"],
+  role: PostgresRole,
+  opts: { applicationName: string },
+): Promise<Sql> {
+  const owner = createPostgres({ ...cfg, poolMax: 1 }, opts);
+  try {
+    await migrate(owner);
+  } finally {
+    await owner.end({ timeout: 5 });
+  }
+  return createPostgres(postgresAs(cfg, role), opts);
 }
 
 /**
