@@ -2,6 +2,7 @@
 import { runTask, UsageError } from "../src/task.ts";
 import { createClickHouse } from "../src/clients/clickhouse.ts";
 import { createPostgres } from "../src/clients/postgres.ts";
+import { postgresAs } from "../src/config.ts";
 import { serveDashboard } from "../src/dashboard/mod.ts";
 
 await runTask({
@@ -24,8 +25,9 @@ await runTask({
     if (!/^[a-z_][a-z0-9_]*$/.test(etlSchema)) {
       throw new UsageError(`--etl-schema is not a schema name: '${etlSchema}'`);
     }
-    const ch = await createClickHouse(config.clickhouse);
-    const sql = createPostgres(config.postgres);
+    const ch = await createClickHouse(config.clickhouse, { readOnly: true });
+    // The pipeline page reads etl's accounting as the reader role (20261130_0007_every_task_on_its_role.sql).
+    const sql = createPostgres(postgresAs(config.postgres, "reader"), { applicationName: "socialpulse-dashboard" });
     try {
       const served = await serveDashboard(
         { ch, sql, etlSchema, now: () => new Date() },

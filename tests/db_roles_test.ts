@@ -528,6 +528,63 @@ Deno.test("notify and cleanup work as the loader, graph as the modeller", async 
   }
 });
 
+Deno.test({
+  name: "the dashboard reads the pipeline's accounting as the reader",
+  sanitizeResources: false,
+  async fn() {
+    const box = await freshWarehouse("dashboard");
+    const chPath = await Deno.makeTempDir({ prefix: "db-roles-dashboard-ch-" });
+    // The truth the health page must show: one loaded batch with 777 quarantined lines.
+    await box.sql`insert into etl.batches (status, loaded_at, lines_in, loaded, quarantined, duplicates)
+      values ('loaded', now(), 1000, 223, 777, 0)`;
+    const ownerPassword = wrongPassword();
+    const dashboard = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", join(PROJECT_ROOT, "tasks", "dashboard.ts"), "--port", "0"],
+      cwd: PROJECT_ROOT,
+      // The owner's password is wrong: whatever the dashboard reads in PostgreSQL, it reads as the reader.
+      env: {
+        POSTGRES_DB: box.cfg.postgres.database,
+        POSTGRES_PASSWORD: ownerPassword,
+        CLICKHOUSE_URL: `chdb://${chPath}`,
+        LOG_FORMAT: "json",
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = new Response(dashboard.stderr).text();
+    try {
+      const lines = dashboard.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let first = "";
+      while (!first.includes("\n")) {
+        const { value, done } = await lines.read();
+        if (done) break;
+        first += value;
+      }
+      const base = /dashboard: (http:\/\/\S+)/.exec(first)?.[1];
+      ok(base, `the dashboard printed its URL: ${first}`);
+      const health = await fetch(new URL("/health", base));
+      const html = await health.text();
+      equal(health.status, 200, html.slice(0, 400));
+      ok(/data-metric="quarantined" data-value="777"/.test(html), "the health page shows the batch's 777 quarantined");
+
+      // Without the reader's privilege on etl.batches the page fails: the page's query ran as the reader.
+      await box.sql.unsafe("revoke select on etl.batches from socialpulse_reader");
+      const refused = await fetch(new URL("/health", base));
+      await refused.body?.cancel();
+      ok(refused.status >= 500, `the health page without the reader's privilege: ${refused.status}`);
+      await box.sql.unsafe("grant select on etl.batches to socialpulse_reader");
+    } finally {
+      dashboard.kill("SIGTERM");
+      await dashboard.status;
+      const log = await stderr;
+      ok(!log.includes(ownerPassword), "the dashboard printed a password");
+      await Deno.remove(chPath, { recursive: true });
+      await box.close();
+    }
+    ok((await stderr).includes("permission denied for table batches"), "the refusal names etl.batches");
+  },
+});
+
 Deno.test("role_logins.sql stops with the name of a password that is missing from the environment", async () => {
   const pg = config().postgres;
   const out = await new Deno.Command("psql", {
