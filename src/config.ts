@@ -102,6 +102,8 @@ const schema = z.object({
   PIPELINE_MAX_LINE_BYTES: positiveInt.default(1_048_576),
   PIPELINE_MAX_FILES_PER_BATCH: positiveInt.default(240),
   PIPELINE_LIST_LOOKBACK_HOURS: z.coerce.number().int().min(0).default(48),
+  /** How late an event may arrive after its day (hours): a mart day is final once its end is this far behind. */
+  PIPELINE_LATE_WINDOW_HOURS: z.coerce.number().int().min(0).max(24 * 30).default(3),
   /** Airflow (dags/): how often the pipeline DAG runs, a cron expression or a duration like 90s, 5m, 1h. */
   PIPELINE_SCHEDULE: z.string().regex(/^(@\w+|\S+( \S+){4,5}|\d+[smhd])$/, {
     message: "a cron expression like '* * * * *' or a duration like 90s, 5m, 1h",
@@ -198,6 +200,11 @@ export interface Config {
     faultPoint?: string;
   };
   smtp: {
+    /**
+     * How many hours after its day ends a late event may still arrive: the marts call a day final (`is_final`) once
+     * the newest loaded action is this far past the day's end (the runner's default of `--vars late_window_hours`).
+     */
+    lateWindowHours: number;
     host: string;
     port: number;
     secure: boolean;
@@ -317,6 +324,7 @@ function fromRaw(r: Raw, home: string): Config {
     smtp: {
       host: r.SMTP_HOST,
       port: r.SMTP_PORT,
+      lateWindowHours: r.PIPELINE_LATE_WINDOW_HOURS,
       secure: r.SMTP_SECURE,
       user: r.SMTP_USER,
       password: r.SMTP_PASSWORD,

@@ -300,6 +300,14 @@ Deno.test({
       for (const r of [built, tested]) assert(!(r.stdout + r.stderr).includes(secret), "a log line holds it");
       // With no runner process open, the chDB folder holds it nowhere (the collection is dropped at close).
       assertEquals(await filesHolding(chPath, secret), []);
+      // The collection logs in as the modeller role (tasks/models.ts works as it): its password follows the same rule.
+      const modeller = config().postgres.roles.modeller.password;
+      assertEquals(stored.filter((t) => t.ddl!.includes(modeller)).map((t) => t.name), []);
+      assertEquals(await filesHolding(join(root, "target"), modeller), []);
+      for (const r of [built, tested]) {
+        assert(!(r.stdout + r.stderr).includes(modeller), "a log line holds the modeller's");
+      }
+      assertEquals(await filesHolding(chPath, modeller), []);
     } finally {
       await dropPrivateWarehouse(sql, PREFIX);
       await sql.unsafe(`drop owned by ${role}`);
