@@ -23,6 +23,7 @@ import { clean } from "../src/pipeline/clean.ts";
 import { load } from "../src/pipeline/load.ts";
 import { run } from "../src/runner/mod.ts";
 import { rawKey, statusEvent } from "./_ingest_env.ts";
+import { chdbQueries } from "./_chdb.ts";
 
 const MODELLER_SCHEMAS = ["staging", "core", "graph", "runner"];
 const OWNERSHIP_MIGRATION = "20261130_0007_every_task_on_its_role.sql";
@@ -583,6 +584,58 @@ Deno.test({
     }
     ok((await stderr).includes("permission denied for table batches"), "the refusal names etl.batches");
   },
+});
+
+Deno.test("chDB has no users: the dashboard's and export's read-only client refuses every write and still reads", async () => {
+  const chPath = await Deno.makeTempDir({ prefix: "db-roles-chdb-" });
+  /** Each statement's outcome on the folder, in a process of its own (one chDB engine per process): ok or the error. */
+  const attempt = async (readOnly: boolean, statements: string[]): Promise<string[]> => {
+    const code = `import { createClickHouse } from ${JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))};
+const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(chPath)} }, user: "", password: "",
+  database: "roles", pgAddress: "", reader: { user: "", password: "" } }, { readOnly: ${readOnly} });
+const out = [];
+for (const query of ${JSON.stringify(statements)}) {
+  try { await ch.command({ query }); out.push("ok"); } catch (e) { out.push(e.message.split("\\n")[0]); }
+}
+console.log(JSON.stringify(out));
+await ch.close();`;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--ext=ts", code],
+      cwd: PROJECT_ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const dec = new TextDecoder();
+    ok(out.success, dec.decode(out.stderr));
+    return JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
+  };
+  try {
+    deepStrictEqual(
+      await attempt(false, [
+        "create table roles.m (a Int32) engine = MergeTree order by a",
+        "insert into roles.m values (1)",
+      ]),
+      ["ok", "ok"],
+    );
+    const writes = [
+      "insert into roles.m values (2)",
+      "create table roles.n (a Int32) engine = Memory",
+      "alter table roles.m delete where 1",
+      "truncate table roles.m",
+      "drop table roles.m",
+      "create database other",
+    ];
+    const outcomes = await attempt(true, [...writes, "select count() from roles.m", "set readonly = 0"]);
+    writes.forEach((w, i) => ok(/readonly mode/i.test(outcomes[i]!), `${w}: ${outcomes[i]}`));
+    equal(outcomes[writes.length], "ok", "the read-only client reads");
+    ok(outcomes[writes.length + 1] !== "ok", "the read-only client cannot lift readonly");
+    const [[row]] = await chdbQueries(chPath, "roles", ["select toUInt32(count()) as n from roles.m"]) as [
+      [{ n: number }],
+    ];
+    equal(Number(row.n), 1, "the table holds its one row still");
+  } finally {
+    await Deno.remove(chPath, { recursive: true });
+  }
 });
 
 Deno.test("role_logins.sql stops with the name of a password that is missing from the environment", async () => {

@@ -37,9 +37,9 @@ export interface ClickHouseOptions {
   /** Define {@link PG_COLLECTION} with these credentials (needed by models that read PostgreSQL). */
   postgres?: PostgresRead;
   /**
-   * Log in as the read-only user (`cfg.reader`, docker/clickhouse/reader.xml) and create nothing: the dashboard and
-   * exports. A server only: chDB has no users, so on `chdb://` this changes nothing (the folder's file permissions
-   * are the only boundary there).
+   * Read only: the dashboard and exports. On a server, log in as the read-only user (`cfg.reader`,
+   * docker/clickhouse/reader.xml) and create nothing. chDB has no users: the session is set to `readonly = 2` after
+   * the database is made sure of, and stays so for the rest of the process (one engine per process).
    */
   readOnly?: boolean;
 }
@@ -133,6 +133,9 @@ export async function createClickHouse(
   await bootstrap.command({ query: `create database if not exists ${cfg.database}` });
   // chDB keeps one engine per process; `use` makes the project's database the session default.
   await bootstrap.command({ query: `use ${cfg.database}` });
+  // chDB has no users: a read-only client makes its session read-only instead (readonly = 2, as the server's reader
+  // profile: SELECT and per-query settings, no INSERT, no DDL), for the rest of the process, which holds one engine.
+  if (opts.readOnly) await bootstrap.command({ query: "set readonly = 2" });
   if (opts.postgres) {
     await definePostgresCollection(bootstrap, opts.postgres, true);
     const close = bootstrap.close.bind(bootstrap);
