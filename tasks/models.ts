@@ -41,7 +41,8 @@ await runTask({
     }
     let vars: Record<string, string>;
     try {
-      vars = parseVars(list(flags.vars));
+      // The late window the marts' finality uses comes from the pipeline's configuration unless --vars sets it.
+      vars = { late_window_hours: String(config.pipeline.lateWindowHours), ...parseVars(list(flags.vars)) };
     } catch (e) {
       throw new UsageError((e as Error).message);
     }

@@ -19,31 +19,37 @@ columns:
   shares: "reposts and quotes by the user of the community's publications"
 */
 with community_publications as (
+  -- read once: the community of every publication posted in one
   select publication_key, community_key
   from {{ ref('dim_publication') }}
   where community_key <> -1
 ),
 
+on_publications as (
+  select toDate(assumeNotNull(occurred_at)) as day, publication_key, author_user_key as actor_user_key,
+    toUInt8(1) as comments, toUInt8(is_reply) as replies, toUInt8(0) as reactions, toUInt8(0) as shares
+  from {{ ref('fact_comment') }}
+  where {{ in_range('occurred_at') }}
+  union all
+  select toDate(assumeNotNull(occurred_at)), publication_key, reactor_user_key, 0, 0, 1, 0
+  from {{ ref('fact_reaction') }}
+  where {{ in_range('occurred_at') }}
+  union all
+  select toDate(assumeNotNull(occurred_at)), publication_key, sharer_user_key, 0, 0, 0, 1
+  from {{ ref('fact_share') }}
+  where {{ in_range('occurred_at') }}
+),
+
 actions as (
   select toDate(assumeNotNull(occurred_at)) as day, community_key, author_user_key as actor_user_key,
-    1 as publications, 0 as comments, 0 as replies, 0 as reactions, 0 as shares
+    toUInt8(1) as publications, toUInt8(0) as comments, toUInt8(0) as replies, toUInt8(0) as reactions,
+    toUInt8(0) as shares
   from {{ ref('fact_publication') }}
   where community_key <> -1 and {{ in_range('occurred_at') }}
   union all
-  select toDate(assumeNotNull(c.occurred_at)), p.community_key, c.author_user_key, 0, 1, toUInt8(c.is_reply), 0, 0
-  from {{ ref('fact_comment') }} as c
-  inner join community_publications as p on p.publication_key = c.publication_key
-  where {{ in_range('c.occurred_at') }}
-  union all
-  select toDate(assumeNotNull(r.occurred_at)), p.community_key, r.reactor_user_key, 0, 0, 0, 1, 0
-  from {{ ref('fact_reaction') }} as r
-  inner join community_publications as p on p.publication_key = r.publication_key
-  where {{ in_range('r.occurred_at') }}
-  union all
-  select toDate(assumeNotNull(s.occurred_at)), p.community_key, s.sharer_user_key, 0, 0, 0, 0, 1
-  from {{ ref('fact_share') }} as s
-  inner join community_publications as p on p.publication_key = s.publication_key
-  where {{ in_range('s.occurred_at') }}
+  select o.day, p.community_key, o.actor_user_key, 0, o.comments, o.replies, o.reactions, o.shares
+  from on_publications as o
+  inner join community_publications as p on p.publication_key = o.publication_key
 )
 
 select

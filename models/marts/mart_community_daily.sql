@@ -1,7 +1,10 @@
 /*
-materialized: table
+materialized: incremental
+incremental_strategy: partition
+partition_by: day
 order_by: (day, community_key)
-partition_by: toYYYYMM(day)
+time_column: day
+lookahead: unbounded
 description: >
   Communities per UTC day: growth (M12), activity (M13), moderation load (M14) and group engagement (M16). Every
   community has a row on every day from its creation (or the first loaded day) to the last loaded day; the
@@ -9,8 +12,10 @@ description: >
   `community_key = -1`. Membership and moderator roles come from the star's intervals (the owner is a member and a
   moderator from the creation; a role ends by removal or when the moderator leaves), so members and moderators at
   day end are running sums of starts minus ends. Activity counts anyone (members or not); engagement counts only
-  members at the end of the period. Rebuilt whole on every build from int_community_activity (local) and the
-  star's intervals and complaints (small), so 7- and 30-day windows always agree with late events.
+  members at the end of the period. From int_community_activity (local) and the star's intervals and complaints.
+  Incremental by day: members and moderators at day end are running totals, so a build recomputes every day from
+  the first one the new batches touch to the last (reading the 29 days before it for the 7- and 30-day windows,
+  and the totals of the days before those), and replaces those partitions.
 grain: one row per UTC day and community, plus one per UTC day for the platform (community_key = -1)
 columns:
   "(day, community_key)": { description: the row key, tests: [unique] }
@@ -55,11 +60,15 @@ communities as (
 ),
 
 grid as (
-  select c.community_key as community_key, c.name as name, c.kind as kind, c.topic as topic,
-    arrayJoin(arrayMap(i -> greatest(c.created_day, b.first_day) + i,
-      range(toUInt32(greatest(0, toInt32(b.last_day - greatest(c.created_day, b.first_day)) + 1))))) as day
-  from communities as c
-  cross join bounds as b
+  -- the recomputed days and the 29 before them (their 30-day windows), from each community's creation on
+  select * from (
+    select c.community_key as community_key, c.name as name, c.kind as kind, c.topic as topic,
+      arrayJoin(arrayMap(i -> greatest(c.created_day, b.first_day) + i,
+        range(toUInt32(greatest(0, toInt32(b.last_day - greatest(c.created_day, b.first_day)) + 1))))) as day
+    from communities as c
+    cross join bounds as b
+  )
+  where {{ in_range('day', '29 days') }}
 ),
 
 intervals as (
@@ -87,18 +96,35 @@ moderator_moves as (
   group by community_key, day
 ),
 
+before_grid as (
+  -- members and moderators at the end of the day before the grid starts (nothing on a full build)
+  select community_key, sum(members) as members, sum(moderators) as moderators
+  from (
+    select community_key, joins - leaves as members, toInt64(0) as moderators from member_moves
+    where not {{ in_range('day', '29 days') }}
+    union all
+    select community_key, toInt64(0), delta from moderator_moves where not {{ in_range('day', '29 days') }}
+  )
+  group by community_key
+),
+
 activity as (
   select x.day as day, x.community_key as community_key, sum(x.publications) as n_publications,
     sum(x.comments) as n_comments, sum(x.replies) as n_replies, sum(x.reactions) as n_reactions,
     countIf(x.publications + x.comments + x.reactions > 0) as n_actors
   from {{ ref('int_community_activity') }} as x
+  where {{ in_range('x.day') }}
   group by x.day, x.community_key
 ),
 
 engaged_7d as (
   -- each day a user acted in a community makes them engaged on that day and the six after it
-  select distinct arrayJoin(arrayMap(i -> day + i, range(7))) as window_end, day, community_key, actor_user_key
-  from {{ ref('int_community_activity') }}
+  select * from (
+    select distinct arrayJoin(arrayMap(i -> day + i, range(7))) as window_end, day, community_key, actor_user_key
+    from {{ ref('int_community_activity') }}
+    where {{ in_range('day', '6 days') }}
+  )
+  where {{ in_range('window_end') }}
 ),
 
 active as (
@@ -112,13 +138,10 @@ active as (
   group by e.window_end, e.community_key
 ),
 
-complaints as (
-  select community_key, filed_at, resolved_at, resolver_user_key from {{ ref('fact_complaint') }}
-),
-
 filed as (
   select community_key, toDate(assumeNotNull(filed_at)) as day, count() as complaints_filed
-  from complaints
+  from {{ ref('fact_complaint') }}
+  where {{ in_range('filed_at') }}
   group by community_key, day
 ),
 
@@ -128,8 +151,8 @@ resolved as (
   from (
     select community_key, toDate(assumeNotNull(resolved_at)) as day, assumeNotNull(resolver_user_key) as resolver_user_key,
       count() as n
-    from complaints
-    where resolved_at is not null
+    from {{ ref('fact_complaint') }}
+    where resolved_at is not null and {{ in_range('resolved_at') }}
     group by community_key, day, resolver_user_key
   )
   group by community_key, day
@@ -148,9 +171,9 @@ daily as (
     sum(growth) over (partition by community_key order by day range between 6 preceding and current row) as growth_7d,
     sum(growth) over (partition by community_key order by day range between 29 preceding and current row)
       as growth_30d,
-    sum(growth) over (partition by community_key order by day range between unbounded preceding and current row)
-      as members_signed,
-    sum(coalesce(md.delta, 0)) over (partition by community_key order by day
+    bg.members + sum(growth) over (partition by community_key order by day
+      range between unbounded preceding and current row) as members_signed,
+    bg.moderators + sum(coalesce(md.delta, 0)) over (partition by community_key order by day
       range between unbounded preceding and current row) as moderators_signed,
     coalesce(a.n_publications, 0) as publications,
     coalesce(a.n_comments, 0) as comments,
@@ -163,6 +186,7 @@ daily as (
     coalesce(x.active_members, 0) as active_members,
     coalesce(x.active_members_7d, 0) as active_members_7d
   from grid as g
+  left join before_grid as bg on bg.community_key = g.community_key
   left join member_moves as mm on mm.community_key = g.community_key and mm.day = g.day
   left join moderator_moves as md on md.community_key = g.community_key and md.day = g.day
   left join activity as a on a.community_key = g.community_key and a.day = g.day
@@ -202,3 +226,4 @@ select
   toUInt64(active_members_7d) as active_members_7d,
   if(members = 0, null, active_members_7d / members) as engagement_7d
 from daily
+where {{ in_range('day') }}

@@ -34,7 +34,7 @@ with totals as (
 ),
 
 actors as (
-  select min(day) as first_day, max(last_occurred_at) as snapshot_at, uniqExact(actor_user_id) as users_ever_active
+  select min(day) as first_day, max(last_occurred_at) as snapshot_at, uniqExact(actor_user_key) as users_ever_active
   from {{ ref('int_daily_actors') }}
 )
 

@@ -1,13 +1,20 @@
 /*
-materialized: table
+materialized: incremental
+incremental_strategy: partition
+partition_by: day
 order_by: day
-partition_by: toYYYYMM(day)
+time_column: day
+lookahead: unbounded
+provisional: not is_final
 description: >
   The platform's day (metrics M1-M6): publications by kind and deletions, comments and replies, reactions by type
   and target, interactions per post, DAU, WAU and DAU/WAU. Day = UTC day of `occurred_at`. An action is an event
   with a non-null `actor_user_id` (going online or offline counts; system events do not). Deleted publications
-  stay counted on their creation day. Rebuilt whole from its two incremental bases (int_platform_day,
-  int_daily_actors), which are local ClickHouse tables: the 7-day windows and finality then always agree.
+  stay counted on their creation day. Built from its two incremental bases (int_platform_day, int_daily_actors),
+  local ClickHouse tables. Incremental by day: a build recomputes every day from the first day the new batches
+  touch to the last loaded day (the WAU windows of the days after a touched day contain it, and `first_day` is on
+  every row), plus every day not yet final (`provisional`: its finality moves with the newest action), and replaces
+  those partitions; final days before the touched ones are left as they are.
 grain: one row per UTC day since the first loaded event
 unique_key: day
 columns:
@@ -36,13 +43,15 @@ columns:
   wau: "M5: distinct users with at least one action on D-6..D (fewer days while wau_window_complete is false)"
   dau_wau_ratio: { description: "M6: dau / wau, in [0, 1]; NULL when wau is 0", tests: [{ expression: "dau_wau_ratio is null or (dau_wau_ratio >= 0 and dau_wau_ratio <= 1)" }] }
   wau_window_complete: { description: "false for the first six days after the first loaded day (partial WAU window)", tests: [{ expression: "wau_window_complete = (day >= first_day + 6)" }] }
-  is_final: { description: "true once the day ended more than the late window (var late_window_hours, default 3) before snapshot_at; false while late events may still change it", tests: [{ expression: "not is_final or day < toDate(snapshot_at)" }] }
+  is_final: { description: "true once the day ended more than the late window (var late_window_hours: the pipeline's PIPELINE_LATE_WINDOW_HOURS unless --vars sets it, default 3) before the newest loaded action; false while late events may still change it", tests: [{ expression: "not is_final or day < toDate(snapshot_at)" }] }
   first_day: "the first UTC day with a loaded action (start of all-time)"
-  snapshot_at: "the newest loaded action (UTC): the clock finality is measured against"
+  snapshot_at: "the clock finality is measured against (UTC): the newest loaded action while the day is provisional; once it is final, the moment it became so (its end plus the late window), which later actions no longer move"
 */
 with days_actors as (
-  select day, count() as dau, uniqExactState(actor_user_id) as actors
+  -- the days a recomputed day's WAU window reads (itself and the six before it)
+  select day, count() as dau, uniqExactState(actor_user_key) as actors
   from {{ ref('int_daily_actors') }}
+  where {{ in_range('day', '6 days') }}
   group by day
 ),
 
@@ -52,13 +61,19 @@ windows as (
 ),
 
 bounds as (
-  select min(day) as first_day, max(last_occurred_at) as snapshot_at from {{ ref('int_daily_actors') }}
+  select min(day) as first_day, max(last_occurred_at) as newest_action from {{ ref('int_daily_actors') }}
 ),
 
 calendar as (
-  select day from windows
+  select day from windows where {{ in_range('day') }}
   union distinct
-  select day from {{ ref('int_platform_day') }}
+  select day from {{ ref('int_platform_day') }} where {{ in_range('day') }}
+),
+
+finality as (
+  select c.day as day, toDateTime64(c.day, 6, 'UTC') + toIntervalHour(24 + {{ var('late_window_hours', 'number', '3') }})
+    as final_at
+  from calendar as c
 )
 
 select
@@ -91,11 +106,11 @@ select
   coalesce(w.wau, 0) as wau,
   if(wau = 0, null, dau / wau) as dau_wau_ratio,
   toBool(c.day >= b.first_day + 6) as wau_window_complete,
-  toBool(toDateTime64(c.day, 6, 'UTC') + toIntervalHour(24 + {{ var('late_window_hours', 'number', '3') }}) <= b.snapshot_at)
-    as is_final,
+  toBool(f.final_at <= b.newest_action) as is_final,
   b.first_day as first_day,
-  b.snapshot_at as snapshot_at
+  least(b.newest_action, f.final_at) as snapshot_at
 from calendar as c
 cross join bounds as b
+left join finality as f on f.day = c.day
 left join {{ ref('int_platform_day') }} as p on p.day = c.day
 left join windows as w on w.day = c.day

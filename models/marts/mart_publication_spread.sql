@@ -20,13 +20,22 @@ columns:
   reached_1000_at: "when its 1000th view event happened; NULL until then"
   seconds_to_1000: { description: "M11: reached_1000_at - created_at in seconds (microsecond precision); NULL until reached", tests: [{ expression: "seconds_to_1000 is null or (seconds_to_1000 >= 0 and views >= 1000)" }] }
 */
-with views as (
-  select
-    publication_key,
-    count() as views,
-    if(count() >= 1000, arraySort(groupArray(occurred_at))[1000], null) as reached_1000_at
+with view_counts as (
+  select publication_key, count() as views from {{ ref('int_view_events') }} group by publication_key
+),
+
+reached as (
+  -- the 1000th view, sorted only for the few publications that have one
+  select publication_key, arraySort(groupArray(occurred_at))[1000] as reached_1000_at
   from {{ ref('int_view_events') }}
+  where publication_key in (select publication_key from view_counts where views >= 1000)
   group by publication_key
+),
+
+views as (
+  select c.publication_key as publication_key, c.views as views, r.reached_1000_at as reached_1000_at
+  from view_counts as c
+  left join reached as r on r.publication_key = c.publication_key
 ),
 
 publications as (

@@ -1,13 +1,18 @@
 /*
-materialized: table
+materialized: incremental
+incremental_strategy: partition
+partition_by: day
 order_by: (day, rank_day, topic)
-partition_by: toYYYYMM(day)
+time_column: day
+lookahead: 6 days
 description: >
   Most discussed topics (metric M15): comments (replies included) per topic per UTC day and over the 7 days
   D-6..D, with dense ranks (1, 2, 2, 3: equal counts share a rank; rows are ordered by count descending, then topic
   label, then key). A comment's topic is the topic of the publication it is on. Every topic has a row on every day
-  from the first to the last loaded day, zeros included, so the 7-day sums never miss a day. Rebuilt whole from
-  int_topic_day (a local table).
+  from the first to the last loaded day, zeros included, so the 7-day sums never miss a day. From int_topic_day (a
+  local table). Incremental by day: a build recomputes the days the new batches touch and the six days after each
+  (the days whose 7-day windows contain it), reading those days and the six before them, and replaces those
+  partitions.
 grain: one row per UTC day and topic (from the topics seed)
 columns:
   "(day, topic_key)": { description: the row key, tests: [unique] }
@@ -26,7 +31,11 @@ with bounds as (
 ),
 
 days as (
-  select arrayJoin(arrayMap(i -> first_day + i, range(toUInt32(last_day - first_day + 1)))) as day from bounds
+  -- the recomputed days and the six before each (their 7-day windows)
+  select day from (
+    select arrayJoin(arrayMap(i -> first_day + i, range(toUInt32(last_day - first_day + 1)))) as day from bounds
+  )
+  where {{ in_range('day', '6 days') }}
 ),
 
 topics as (
@@ -38,7 +47,8 @@ grid as (
     coalesce(c.comments, 0) as comments, coalesce(c.replies, 0) as replies
   from days as d
   cross join topics as t
-  left join {{ ref('int_topic_day') }} as c on c.day = d.day and c.topic_key = t.topic_key
+  left join (select * from {{ ref('int_topic_day') }} where {{ in_range('day', '6 days') }}) as c
+    on c.day = d.day and c.topic_key = t.topic_key
 ),
 
 windows as (
@@ -57,3 +67,4 @@ select
   dense_rank() over (partition by day order by comments desc) as rank_day,
   dense_rank() over (partition by day order by c7 desc) as rank_7d
 from windows
+where {{ in_range('day') }}

@@ -13,11 +13,15 @@ import type { ClickHouseClient } from "../clients/clickhouse.ts";
 import { chQuery } from "../clients/clickhouse.ts";
 import { chCreateTableAs, qualified, type Relation } from "./compile.ts";
 import { chLiteral } from "./quote.ts";
+import { rangePredicate, type Window } from "./template.ts";
 import type { Node } from "./types.ts";
 import type { Built } from "./pg.ts";
 
-/** Run the audit with some relations replaced; true when nothing blocks. */
-export type ChAudit = (overrides: Map<string, string>) => Promise<boolean>;
+/**
+ * Run the audit with some relations replaced; true when nothing blocks. `increment`: the rows an increment adds
+ * (generic tests other than `unique` read only those; `unique` looks their keys up in the whole table).
+ */
+export type ChAudit = (overrides: Map<string, string>, increment?: string) => Promise<boolean>;
 
 /** Whether a table or view exists. */
 export async function chExists(ch: ClickHouseClient, r: Relation): Promise<boolean> {
@@ -70,33 +74,51 @@ export async function chBuildTable(
   return { rows, published: true };
 }
 
-/** Build an increment, audit it, and replace every partition it touches. */
+/**
+ * Build an increment, audit it, and replace every partition it touches. `window` is the increment's window: a live
+ * partition inside it (by `partition_by`, a day) that the increment no longer holds is dropped, so a day whose
+ * recomputed rows are gone does not keep its old ones.
+ */
 export async function chReplacePartitions(
   ch: ClickHouseClient,
   node: Node,
   live: Relation,
   select: string,
   audit: ChAudit,
+  window?: Window,
 ): Promise<Built & { partitions: string[] }> {
   const inc = qualified({ ...live, name: live.name + "__incr" });
   await ch.command({ query: `drop table if exists ${inc}` });
   await ch.command({ query: `create table ${inc} as ${qualified(live)}` });
   try {
     await ch.command({ query: `insert into ${inc}\n${select}` });
-    const rows = await count(ch, inc);
-    // The audit sees the table as it will be once published: live partitions the increment does not replace,
-    // plus the increment.
-    const preview = `(select * from ${qualified(live)} where _partition_id not in ` +
-      `(select distinct _partition_id from ${inc}) union all select * from ${inc})`;
-    if (!(await audit(new Map([[node.name, preview]])))) return { rows, published: false, partitions: [] };
-    const parts = await chQuery<{ p: string }>(
+    const counted = await chQuery<{ p: string; n: string }>(
       ch,
-      `select distinct _partition_id as p from ${inc} order by p`,
+      `select _partition_id as p, count() as n from ${inc} group by p order by p`,
     );
-    for (const { p } of parts) {
+    const rows = counted.reduce((a, x) => a + Number(x.n), 0);
+    const parts = counted.map((x) => x.p);
+    const emptied = window && node.config.partition_by
+      ? (await chQuery<{ p: string }>(
+        ch,
+        `select distinct _partition_id as p from ${qualified(live)} where ${
+          rangePredicate("clickhouse", node.config.partition_by, window)
+        } order by p`,
+      )).map((x) => x.p).filter((p) => !parts.includes(p))
+      : [];
+    // The audit sees the table as it will be once published: live partitions the increment neither replaces nor
+    // empties, plus the increment.
+    const gone = [...parts, ...emptied].map((p) => chLiteral(p)).join(", ");
+    const preview = `(select * from ${qualified(live)} where _partition_id not in (${gone || "''"}) ` +
+      `union all select * from ${inc})`;
+    if (!(await audit(new Map([[node.name, preview]]), inc))) return { rows, published: false, partitions: [] };
+    for (const p of parts) {
       await ch.command({ query: `alter table ${qualified(live)} replace partition id ${chLiteral(p)} from ${inc}` });
     }
-    return { rows, published: true, partitions: parts.map((x) => x.p) };
+    for (const p of emptied) {
+      await ch.command({ query: `alter table ${qualified(live)} drop partition id ${chLiteral(p)}` });
+    }
+    return { rows, published: true, partitions: [...parts, ...emptied] };
   } finally {
     await ch.command({ query: `drop table if exists ${inc}` });
   }

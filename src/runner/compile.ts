@@ -112,21 +112,24 @@ export function genericTestName(model: string, t: GenericTest): string {
 /**
  * The SQL of a generic test against `relation` (any relation expression), returning failing rows.
  * `scope` (a predicate) narrows the audit to an increment: for `unique`, duplicates of the increment's keys
- * anywhere in the table still fail. `parent` is the relation of a relationships test's target.
+ * anywhere in the table still fail. `increment` does the same with the increment's own relation (ClickHouse
+ * partition increments: the other tests read only its rows). `parent` is the relation of a relationships test's
+ * target.
  */
 export function genericTestSql(
   engine: Engine,
   t: GenericTest,
   relation: string,
-  opts: { scope?: string; parent?: string } = {},
+  opts: { scope?: string; parent?: string; increment?: string } = {},
 ): string {
   const filters = [t.where, opts.scope].filter((x): x is string => x !== undefined);
-  const rows = filters.length ? `(select * from ${relation} where ${filters.join(" and ")})` : relation;
+  const base = opts.increment ?? relation;
+  const rows = filters.length ? `(select * from ${base} where ${filters.join(" and ")})` : base;
   switch (t.kind) {
     case "not_null":
       return `select ${t.column} from ${rows} as m where ${t.column} is null`;
     case "unique": {
-      if (opts.scope === undefined) {
+      if (opts.scope === undefined && opts.increment === undefined) {
         return `select ${t.column}, count(*) as n from ${rows} as m where ${t.column} is not null ` +
           `group by ${t.column} having count(*) > 1`;
       }

@@ -69,6 +69,18 @@ Deno.test("compileNode() uses an override relation for the node under audit", as
   assert(sql.includes("from t_staging.stg_a__new"));
 });
 
+Deno.test("genericTestSql() with an increment reads its rows, and looks unique keys up in the whole relation", () => {
+  const inc = { increment: "m.f__incr" };
+  assertEquals(
+    genericTestSql("clickhouse", { kind: "expression", expression: "a >= 0", severity: "error" }, "(preview)", inc),
+    "select * from m.f__incr as m where not (a >= 0)",
+  );
+  assertEquals(
+    genericTestSql("clickhouse", { kind: "unique", column: "k", severity: "error" }, "(preview)", inc),
+    "select k, count(*) as n from (preview) as m where k in (select k from m.f__incr as s) group by k having count(*) > 1",
+  );
+});
+
 Deno.test("genericTestSql() compiles each generic test to a query of failing rows", () => {
   assertEquals(
     genericTestSql("postgres", { kind: "not_null", column: "k", severity: "error" }, "core.f"),

@@ -197,8 +197,25 @@ export class Executor {
       slices = touchedSlices(this.deps.sql, this.project, this.#prefix, ids, grain);
       this.#slices.set(key, slices);
     }
-    const window = sliceWindow(await slices, grain, lookback, cfg.materialized === "snapshot");
+    let starts = await slices;
+    if (starts.length > 0 && cfg.provisional !== undefined) starts = [...starts, ...await this.#provisional(node)];
+    const unbounded = cfg.lookahead === "unbounded";
+    const ahead = cfg.lookahead === undefined || unbounded ? 0 : lookbackMs(cfg.lookahead);
+    const window = sliceWindow(starts, grain, lookback, cfg.materialized === "snapshot" || unbounded, ahead);
     return { ids, ...(window ? { window } : {}) };
+  }
+
+  /**
+   * The days of a ClickHouse incremental's live table that hold a row matching its `provisional` predicate (e.g.
+   * `not is_final`): every increment recomputes them, touched or not (epoch ms of each day's start).
+   */
+  async #provisional(node: Node): Promise<number[]> {
+    const target = qualified(relationOf(node, this.opts.targets));
+    const rows = await chQuery<{ d: string }>(
+      await this.clickhouse(),
+      `select distinct toString(toDate(${node.config.time_column})) as d from ${target} where ${node.config.provisional}`,
+    );
+    return rows.map((r) => Date.parse(`${r.d}T00:00:00Z`));
   }
 
   /** The latest value of a node's time column in its table (increments of a project without batches). */
@@ -415,7 +432,13 @@ export class Executor {
    * the node's increment: a singular test's `in_range()` renders it, so that its audit reads the slices the new
    * batches touch instead of whole tables (a full build, `models test` and no window: the whole relations).
    */
-  testsFor(node: Node, overrides: Map<string, string>, scope?: string, window?: Window): CompiledTest[] {
+  testsFor(
+    node: Node,
+    overrides: Map<string, string>,
+    scope?: string,
+    window?: Window,
+    increment?: string,
+  ): CompiledTest[] {
     const t = this.opts.targets;
     const engine = node.config.engine;
     const relation = overrides.get(node.name) ?? qualified(relationOf(node, t));
@@ -434,7 +457,11 @@ export class Executor {
         node: node.name,
         severity: g.severity,
         engine,
-        sql: genericTestSql(engine, g, relation, { ...(scope ? { scope } : {}), ...(parent ? { parent } : {}) }),
+        sql: genericTestSql(engine, g, relation, {
+          ...(scope ? { scope } : {}),
+          ...(parent ? { parent } : {}),
+          ...(increment ? { increment } : {}),
+        }),
       });
     }
     for (const s of this.anchored.get(node.name) ?? []) out.push(this.singular(s, overrides, window));
@@ -549,9 +576,9 @@ export class Executor {
       tests.push(...rs);
       return !blocking(rs);
     };
-    const chAudit = async (overrides: Map<string, string>) => {
+    const chAudit = async (overrides: Map<string, string>, increment?: string) => {
       if (!audit) return true;
-      const rs = await this.runTests(this.testsFor(node, overrides, undefined, auditWindow));
+      const rs = await this.runTests(this.testsFor(node, overrides, undefined, auditWindow, increment));
       tests.push(...rs);
       return !blocking(rs);
     };
@@ -640,7 +667,7 @@ export class Executor {
       });
       let b;
       if (cfg.materialized === "view") b = await chBuildView(ch, node, live, select, chAudit);
-      else if (incremental) b = await chReplacePartitions(ch, node, live, select, chAudit);
+      else if (incremental) b = await chReplacePartitions(ch, node, live, select, chAudit, decision.window);
       else b = await chBuildTable(ch, node, live, select, chAudit);
       if (b.published) {
         await markBuilt(

@@ -75,6 +75,10 @@ export const headerSchema = z.object({
   incremental_strategy: z.enum(["time_range", "delete+insert", "partition"]).optional(),
   time_column: z.string().min(1).optional(),
   lookback: z.string().regex(/^\d+\s*(second|minute|hour|day)s?$/, { message: "like '2 hours'" }).optional(),
+  lookahead: z.string().regex(/^(\d+\s*(second|minute|hour|day)s?|unbounded)$/, {
+    message: "like '6 days', or 'unbounded'",
+  }).optional(),
+  provisional: z.string().min(1).optional(),
   on_schema_change: z.enum(["fail", "append_new_columns", "full_refresh"]).optional(),
   indexes: z.array(columnList).optional(),
   durable_key: z.string().min(1).optional(),
@@ -252,6 +256,8 @@ export function resolveConfig(folder: Header, header: Header, at: Location, fall
     severity: fallback,
   };
   if (merged.time_column !== undefined) cfg.time_column = merged.time_column;
+  if (merged.lookahead !== undefined) cfg.lookahead = merged.lookahead;
+  if (merged.provisional !== undefined) cfg.provisional = merged.provisional;
   if (merged.durable_key !== undefined) cfg.durable_key = merged.durable_key;
   if (merged.updated_at !== undefined) cfg.updated_at = merged.updated_at;
   if (merged.order_by !== undefined) cfg.order_by = merged.order_by;
@@ -267,6 +273,12 @@ function validateCombination(cfg: ModelConfig, at: Location) {
   const fail = (msg: string) => {
     throw new ModelError(at, msg);
   };
+  if (cfg.lookahead !== undefined && cfg.materialized !== "incremental") {
+    fail("'lookahead' is for incremental models (the slices after a touched one that an increment recomputes)");
+  }
+  if (cfg.provisional !== undefined && (cfg.engine !== "clickhouse" || cfg.materialized !== "incremental")) {
+    fail("'provisional' is for ClickHouse incremental models (partitions recomputed by every increment)");
+  }
   if (cfg.engine === "clickhouse") {
     if (cfg.materialized === "snapshot") fail("materialized 'snapshot' is PostgreSQL only");
     if (cfg.materialized !== "view" && cfg.order_by === undefined) {

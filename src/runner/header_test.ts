@@ -86,6 +86,21 @@ Deno.test("resolveConfig() refuses combinations a materialization cannot run", (
   assertThrows(bad({ materialized: "table" }, { engine: "clickhouse" }), /order_by/);
   assertThrows(bad({ materialized: "incremental", order_by: "x" }, { engine: "clickhouse" }), /partition_by/);
   assertThrows(bad({ order_by: "x" }), /ClickHouse settings/);
+  assertThrows(bad({ lookahead: "6 days", order_by: "x" }, { engine: "clickhouse" }), /'lookahead' is for incremental/);
+  const pgIncremental = { materialized: "incremental" as const, time_column: "t", provisional: "not done" };
+  assertThrows(bad(pgIncremental), /'provisional' is for ClickHouse incremental/);
+});
+
+Deno.test("resolveConfig() keeps a ClickHouse incremental's lookahead and provisional predicate", () => {
+  const header = { materialized: "incremental" as const, order_by: "day", partition_by: "day", time_column: "day" };
+  const cfg = resolveConfig(
+    { engine: "clickhouse" },
+    { ...header, lookahead: "unbounded", provisional: "not is_final" },
+    at,
+    "marts",
+  );
+  assertEquals([cfg.lookahead, cfg.provisional], ["unbounded", "not is_final"]);
+  assertThrows(() => parseHeader("lookahead: a week", at), /like '6 days', or 'unbounded'/);
 });
 
 Deno.test("resolveConfig() gives ClickHouse incrementals the partition strategy", () => {

@@ -121,19 +121,25 @@ export async function touchedSlices(
 }
 
 /**
- * The window that recomputes the given slices: each slice widened backwards by `lookback`, overlapping or
- * adjacent ones merged. `start`/`end` span them all; `ranges` lists them when there are several. With `openEnd`
- * the window runs from the first slice to the end of time (for models whose later rows depend on earlier ones,
- * like an SCD2 snapshot whose versions carry earlier state forward).
+ * The window that recomputes the given slices: each slice widened backwards by `lookback` and forwards by
+ * `lookahead`, overlapping or adjacent ones merged. `start`/`end` span them all; `ranges` lists them when there are
+ * several. With `openEnd` the window runs from the first slice to the end of time (for models whose later rows
+ * depend on earlier ones, like an SCD2 snapshot whose versions carry earlier state forward, or running totals).
  */
-export function sliceWindow(starts: number[], grain: Grain, lookback: number, openEnd = false): Window | undefined {
+export function sliceWindow(
+  starts: number[],
+  grain: Grain,
+  lookback: number,
+  openEnd = false,
+  lookahead = 0,
+): Window | undefined {
   if (starts.length === 0) return undefined;
   const size = GRAIN_MS[grain];
   const sorted = [...starts].sort((a, b) => a - b);
   if (openEnd) return { start: new Date(sorted[0]! - lookback).toISOString() };
   const merged: [number, number][] = [];
   for (const s of sorted) {
-    const from = s - lookback, to = s + size;
+    const from = s - lookback, to = s + size + lookahead;
     const last = merged.at(-1);
     if (last && from <= last[1]) last[1] = Math.max(last[1], to);
     else merged.push([from, to]);

@@ -61,6 +61,18 @@ Deno.test("sliceWindow() merges touched minutes, widened by the lookback, into d
   assertEquals(sliceWindow([at("2026-11-22T00:00:00Z"), at("2026-11-20T00:00:00Z")], "day", 0, true), {
     start: "2026-11-20T00:00:00.000Z",
   });
+  // A lookahead widens each slice forwards: a touched day and the six after it (its 7-day windows).
+  assertEquals(
+    sliceWindow([at("2026-11-20T00:00:00Z"), at("2026-11-30T00:00:00Z")], "day", 0, false, lookbackMs("6 days")),
+    {
+      start: "2026-11-20T00:00:00.000Z",
+      end: "2026-12-07T00:00:00.000Z",
+      ranges: [
+        { start: "2026-11-20T00:00:00.000Z", end: "2026-11-27T00:00:00.000Z" },
+        { start: "2026-11-30T00:00:00.000Z", end: "2026-12-07T00:00:00.000Z" },
+      ],
+    },
+  );
 });
 
 Deno.test("parseIdRanges() and unprocessedBatches() find the snapshot's batches outside the processed ranges", () => {

@@ -8,6 +8,7 @@
  * | `{{ this }}`                        | this model's own relation                                           |
  * | `{{ var('name', 'type') }}`         | a `--vars` value as a typed literal (`var('n', 'number', '1')`)     |
  * | `{{ in_range('column') }}`          | the increment's window on the column, or `true` on a full build     |
+ * | `{{ in_range('column', '6 days') }}`| the same, each range widened backwards (what N-day windows read)    |
  * | `{{ surrogate_key('a', 'b') }}`     | a deterministic 64-bit key from the columns (hash; -1 for null)     |
  * | `{{ date_key('column') }}`          | the UTC day of a timestamp as a `yyyymmdd` integer (`dim_date`)     |
  *
@@ -18,6 +19,15 @@ import { QuoteError, timestampLiteral, typedLiteral, VAR_TYPES, type VarType } f
 import type { Engine, Location, Placeholder } from "./types.ts";
 
 const PLACEHOLDER = /\{\{\s*([\s\S]*?)\s*\}\}/g;
+const DURATION = /^(\d+)\s*(second|minute|hour|day)s?$/;
+const UNIT_MS = { second: 1_000, minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/** Milliseconds of a duration like `6 days` (`second`, `minute`, `hour`, `day`, singular or plural). */
+export function durationMs(text: string): number {
+  const m = DURATION.exec(text.trim());
+  if (!m) throw new Error(`'${text}' is not a duration like '2 hours'`);
+  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
 const STRING_ARG = /^'([^']*)'$|^"([^"]*)"$/;
 
 function parseArgs(text: string, at: Location): string[] {
@@ -76,10 +86,18 @@ export function scanPlaceholders(sql: string, file: string, firstLine: number): 
         out.push({ fn, name: args[0]!, type: type as VarType, ...fallback, at, start, end });
         break;
       }
-      case "in_range":
-        arity(1, 1);
-        out.push({ fn, column: args[0]!, at, start, end });
+      case "in_range": {
+        arity(1, 2);
+        const widen = args[1];
+        if (widen !== undefined && !DURATION.test(widen)) {
+          throw new ModelError(
+            at,
+            `in_range('${args[0]}', '${widen}'): the second argument is a duration like '6 days'`,
+          );
+        }
+        out.push({ fn, column: args[0]!, ...(widen !== undefined ? { widen } : {}), at, start, end });
         break;
+      }
       case "surrogate_key":
         arity(1, 16);
         out.push({ fn, columns: args, at, start, end });
@@ -117,14 +135,20 @@ export interface RenderContext {
   window?: Window;
 }
 
-/** The SQL predicate of `in_range(column)` for a window, per engine. */
-export function rangePredicate(engine: Engine, column: string, window: Window | undefined): string {
+/**
+ * The SQL predicate of `in_range(column)` for a window, per engine; `widenMs` moves every range's start back (the
+ * rows a window of that many days before each recomputed row reads).
+ */
+export function rangePredicate(engine: Engine, column: string, window: Window | undefined, widenMs = 0): string {
   if (!window) return "true";
   const ts = (v: string) => timestampLiteral(engine, v);
+  const back = (v: string) => widenMs === 0 ? v : new Date(Date.parse(v) - widenMs).toISOString();
   if (window.ranges && window.ranges.length > 0) {
-    return `(${window.ranges.map((r) => `(${column} >= ${ts(r.start)} and ${column} < ${ts(r.end)})`).join(" or ")})`;
+    return `(${
+      window.ranges.map((r) => `(${column} >= ${ts(back(r.start))} and ${column} < ${ts(r.end)})`).join(" or ")
+    })`;
   }
-  const parts = [`${column} >= ${ts(window.start)}`];
+  const parts = [`${column} >= ${ts(back(window.start))}`];
   if (window.end !== undefined) parts.push(`${column} < ${ts(window.end)}`);
   return `(${parts.join(" and ")})`;
 }
@@ -192,7 +216,7 @@ export function render(sql: string, placeholders: Placeholder[], ctx: RenderCont
         break;
       }
       case "in_range":
-        out += rangePredicate(ctx.engine, p.column, ctx.window);
+        out += rangePredicate(ctx.engine, p.column, ctx.window, p.widen !== undefined ? durationMs(p.widen) : 0);
         break;
       case "surrogate_key":
         out += surrogateKey(ctx.engine, p.columns);

@@ -57,6 +57,26 @@ Deno.test("in_range() renders per engine, with an end when given", () => {
   );
 });
 
+Deno.test("in_range('column', '6 days') widens every range backwards; a bad duration is refused", () => {
+  const sql = "{{ in_range('day', '6 days') }}";
+  const ctx = { engine: "postgres" as const, ref: () => "", source: () => "", self: "", vars: {} };
+  const ranges = [
+    { start: "2026-01-10T00:00:00.000Z", end: "2026-01-11T00:00:00.000Z" },
+    { start: "2026-01-20T00:00:00.000Z", end: "2026-01-21T00:00:00.000Z" },
+  ];
+  const out = render(sql, scanPlaceholders(sql, "m.sql", 1), {
+    ...ctx,
+    window: { start: ranges[0]!.start, end: ranges[1]!.end, ranges },
+  });
+  assertEquals(
+    out,
+    "((day >= '2026-01-04T00:00:00.000Z'::timestamptz and day < '2026-01-11T00:00:00.000Z'::timestamptz) or " +
+      "(day >= '2026-01-14T00:00:00.000Z'::timestamptz and day < '2026-01-21T00:00:00.000Z'::timestamptz))",
+  );
+  assertEquals(render(sql, scanPlaceholders(sql, "m.sql", 1), ctx), "true");
+  assertThrows(() => scanPlaceholders("{{ in_range('day', 'a week') }}", "m.sql", 3), /m\.sql:3: .*duration/);
+});
+
 Deno.test("surrogateKey() hashes the columns' text per engine, with -1 for a null single column", () => {
   assertEquals(
     surrogateKey("postgres", ["id"]),

@@ -61,6 +61,16 @@ export interface ModelConfig {
   time_column?: string;
   /** A PostgreSQL interval (`2 hours`): how far before the earliest new event an increment starts. */
   lookback: string;
+  /**
+   * How far after each touched slice an increment also recomputes (`6 days`: the days whose 7-day windows contain
+   * a touched day), or `unbounded`: every slice from the first touched one on (running totals).
+   */
+  lookahead?: string;
+  /**
+   * ClickHouse partition incrementals: a predicate on the live table; every partition holding a matching row (a
+   * provisional day, e.g. `not is_final`) is recomputed by every increment, touched or not.
+   */
+  provisional?: string;
   on_schema_change: OnSchemaChange;
   /** PostgreSQL: indexes to create, each a list of columns. */
   indexes: string[][];
@@ -99,7 +109,15 @@ export type Placeholder =
     end: number;
   }
   | { fn: "this"; at: Location; start: number; end: number }
-  | { fn: "in_range"; column: string; at: Location; start: number; end: number }
+  | {
+    fn: "in_range";
+    column: string;
+    /** `N days` etc.: every range of the window widened backwards by this much (what a window of N days reads). */
+    widen?: string;
+    at: Location;
+    start: number;
+    end: number;
+  }
   | { fn: "surrogate_key"; columns: string[]; at: Location; start: number; end: number }
   | { fn: "date_key"; column: string; at: Location; start: number; end: number };
 
