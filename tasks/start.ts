@@ -1,16 +1,22 @@
-/** `deno task start`: the native stack, Airflow standalone and the live generator, on one machine without Docker. */
+/**
+ * `deno task start`: the native stack, Airflow standalone, the live generator and the dashboard, on one machine
+ * without Docker.
+ */
 import { runTask, UsageError } from "../src/task.ts";
 import { start, startBanner } from "../src/orchestration/start.ts";
 import { PROJECT_ROOT } from "../src/config.ts";
+import { startDashboardService } from "../src/dashboard/service.ts";
 
 await runTask({
   name: "start",
   description: "Start the whole pipeline without Docker: the native services (deno task stack:up), Airflow " +
-    "standalone\nfrom its virtualenv (local runner, parallelism 4, a free local port from 8080) and the live " +
-    "generator.\nPrints the Airflow UI's URL and login, where alert mail lands and how to stop. Idempotent.",
+    "standalone\nfrom its virtualenv (local runner, parallelism 4, a free local port from 8080), the live " +
+    "generator\nand the dashboard (a free port from 8090; it serves the newest export snapshot). Prints the " +
+    "Airflow UI's\nURL and login, the dashboard's URL, where alert mail lands and how to stop. Idempotent.",
   flags: {
     "no-stack": { type: "boolean", help: "Do not start the native services (they run already, or elsewhere)" },
     "no-generator": { type: "boolean", help: "Do not start the live generator" },
+    "no-dashboard": { type: "boolean", help: "Do not start the dashboard (deno task dashboard, port 8090 or next)" },
     port: { type: "string", help: "Airflow's port (default: the first free one from 8080)" },
   },
   epilog: "Stop everything with: deno task stop",
@@ -27,8 +33,20 @@ await runTask({
       stackUp: () => denoTask(["stack:up"]),
       generator: [Deno.execPath(), "run", "-A", new URL("./generate.ts", import.meta.url).pathname],
     });
-    console.log(startBanner(info));
-    return info;
+    const dashboard = flags["no-dashboard"] === true ? null : await startDashboardService(config, log, [
+      Deno.execPath(),
+      "run",
+      "-A",
+      new URL("./dashboard.ts", import.meta.url).pathname,
+    ]);
+    // The dashboard's line joins the banner's list (before its closing blank line).
+    console.log(
+      startBanner(info).trimEnd() + "\n" + (dashboard
+        ? `  dashboard       ${dashboard.url}   (the newest export snapshot; log ${dashboard.log})`
+        : "  dashboard       not started (--no-dashboard)") +
+        "\n",
+    );
+    return { ...info, dashboard_url: dashboard?.url ?? null };
   },
 });
 

@@ -2,15 +2,23 @@
 import { runTask } from "../src/task.ts";
 import { stop } from "../src/orchestration/start.ts";
 import { PROJECT_ROOT } from "../src/config.ts";
+import { stopDashboardService } from "../src/dashboard/service.ts";
 
 await runTask({
   name: "stop",
-  description: "Stop the live generator and Airflow (each process group, SIGTERM), then the native services.",
+  description: "Stop the dashboard, the live generator and Airflow (each process group, SIGTERM), then the " +
+    "native services.",
   flags: {
     "keep-stack": { type: "boolean", help: "Leave the native services (PostgreSQL, S3, SMTP, Neo4j) running" },
   },
-  run: ({ flags, config, log }) =>
-    stop(config, log, { keepStack: flags["keep-stack"] === true, stackDown: () => denoTask(["stack:down"]) }),
+  async run({ flags, config, log }) {
+    const dashboard = await stopDashboardService(config, log);
+    const out = await stop(config, log, {
+      keepStack: flags["keep-stack"] === true,
+      stackDown: () => denoTask(["stack:down"]),
+    });
+    return { ...out, dashboard_stopped: dashboard };
+  },
 });
 
 /** `deno task -q <args>` in the project folder; throws when it fails. */

@@ -1,11 +1,14 @@
 /**
- * The live dashboard in a real browser. Three generated days (reduced rate, with faults) go through the real
- * tasks into a private PostgreSQL database and bucket (sandbox) and a private chDB folder: `generate`, `pipeline`,
- * `models build`. The expected figures are read first with our own queries (the marts through a separate chDB
- * process, etl from PostgreSQL), then `deno task dashboard` starts in a child process (it holds the chDB folder)
- * and headless Chromium (Debian's, via puppeteer-core) opens every page: no console errors, no failed requests,
- * and the numbers in the DOM (`data-metric` cells and tiles) equal the queries'. The URL's filters narrow the
- * page; a tooltip appears over a chart. Needs PostgreSQL, S3, the chdb npm package and chromium.
+ * The live dashboard in a real browser, beside the pipeline. Generated days (reduced rate, with faults) go through
+ * the real tasks into a private PostgreSQL database and bucket (sandbox) and a private chDB folder: `generate`,
+ * `pipeline`, `models build`, `export`. `deno task dashboard` starts in a child process on the export snapshot
+ * (its default with chDB: a private chDB session, so the warehouse's folder stays free). While it serves pages, a
+ * third day is generated and loaded and `models build` runs on the warehouse's chDB folder (it must succeed: the
+ * dashboard does not hold it), then a new export, which the dashboard loads within a second or two.
+ * The expected figures are read with our own queries (the marts through a separate chDB process, etl from
+ * PostgreSQL); headless Chromium (Debian's, via puppeteer-core) opens every page: no console errors, no failed
+ * requests, and the numbers in the DOM (`data-metric` cells and tiles) equal the queries'. The URL's filters narrow
+ * the page; a tooltip appears over a chart. Needs PostgreSQL, S3, the chdb npm package and chromium.
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { config, PROJECT_ROOT } from "../src/config.ts";
@@ -41,12 +44,16 @@ Deno.test({
   async fn() {
     configureLogging({ level: "ERROR", format: "json" });
     const box = await openSandbox(config(), "dashboard_browser", logger("test-dashboard"));
+    // The sandbox resets etl and landing only: the star schema and the runner's state of an earlier run would make
+    // the first build an increment over old days.
+    await box.sql.unsafe("drop schema if exists staging, core, runner cascade");
     const env: MartsEnv = {
       prefix: "",
       chPath: await Deno.makeTempDir({ prefix: "sp-dashboard-ch-" }),
       database: "dash_marts",
       targetDir: await Deno.makeTempDir({ prefix: "sp-dashboard-target-" }),
     };
+    const exportsDir = await Deno.makeTempDir({ prefix: "sp-dashboard-exports-" });
     const childEnv = {
       POSTGRES_DB: box.cfg.postgres.database,
       S3_BUCKET: box.cfg.s3.bucket,
@@ -59,24 +66,99 @@ Deno.test({
     let dashboard: Deno.ChildProcess | null = null;
     let browser: Awaited<ReturnType<typeof launchBrowser>> | null = null;
     try {
-      await task([
-        "tasks/generate.ts",
-        "--from",
-        `${FROM}T00:00:00Z`,
-        "--to",
-        "2026-11-23T00:00:00Z",
-        "--rate",
-        "20",
-        "--seed",
-        "5",
-        "--faults",
-        "0.02",
-        "--fresh",
-      ], childEnv);
+      const generate = (from: string, to: string, fresh: boolean) =>
+        task([
+          "tasks/generate.ts",
+          "--from",
+          `${from}T00:00:00Z`,
+          "--to",
+          `${to}T00:00:00Z`,
+          "--rate",
+          "20",
+          "--seed",
+          "5",
+          "--faults",
+          "0.02",
+          ...(fresh ? ["--fresh"] : []),
+        ], childEnv);
+      const exportMarts = () => task(["tasks/export.ts", "--out", exportsDir, "--no-upload"], childEnv);
+      await generate(FROM, "2026-11-22", true);
       await task(["tasks/pipeline.ts"], childEnv);
       await task(["tasks/models.ts", "build"], childEnv);
+      await exportMarts();
 
-      // The truth, before the dashboard takes the chDB folder.
+      dashboard = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "tasks/dashboard.ts", "--port", "0", "--exports", exportsDir, "--poll", "1"],
+        cwd: PROJECT_ROOT,
+        env: childEnv,
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const reader = dashboard.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let first = "";
+      while (!first.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        first += value;
+      }
+      const base = /dashboard: (http:\/\/\S+)/.exec(first)?.[1];
+      assert(base, `the dashboard printed its URL: ${first}`);
+      /** The snapshot the dashboard serves, once it differs from `previous`. */
+      const snapshotAfter = async (previous: string | null) => {
+        for (let i = 0; i < 120; i++) {
+          const h = await (await fetch(new URL("/healthz", base))).json();
+          if (h.snapshot && h.snapshot.snapshot_at !== previous) return h.snapshot.snapshot_at as string;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        throw new Error("the dashboard did not load a new export snapshot within 60 s");
+      };
+      const firstSnapshot = await snapshotAfter(null);
+      /** Publications per day as the overview shows them, and as the warehouse's mart holds them. */
+      const shownDays = async () =>
+        Object.fromEntries(
+          [...(await (await fetch(new URL("/?from=2026-11-01&to=2026-11-30", base))).text())
+            .matchAll(
+              /<tr data-key="(\d{4}-\d\d-\d\d)"><td>[^<]*<\/td><td class="num" data-metric="publications" data-value="(\d+)"/g,
+            )]
+            .map((m) => [m[1], Number(m[2])]),
+        );
+      const martDays = async () =>
+        Object.fromEntries(
+          (await chRows(env, ["select toString(day) as d, publications from mart_platform_daily order by day"]))[0]!
+            .map((r) => [String(r.d), Number(r.publications)]),
+        );
+      const before = await martDays();
+      assertEquals(await shownDays(), before, "the first export's publications per day");
+
+      // The pipeline goes on while the dashboard serves pages: a third day, and a models build on the warehouse's
+      // chDB folder (which a dashboard holding it would make fail).
+      let serving = true;
+      const served: number[] = [];
+      const load = (async () => {
+        for (let i = 0; serving; i++) {
+          for (const path of ["/", "/communities", "/ads"]) {
+            const res = await fetch(new URL(`${path}?n=${i}`, base));
+            await res.body?.cancel();
+            served.push(res.status);
+          }
+        }
+      })();
+      try {
+        await generate("2026-11-22", "2026-11-23", false);
+        await task(["tasks/pipeline.ts"], childEnv);
+        await task(["tasks/models.ts", "build"], childEnv);
+        await exportMarts();
+      } finally {
+        serving = false;
+        await load;
+      }
+      assert(served.length > 0 && served.every((s) => s === 200), `pages during the build: ${served.join(",")}`);
+      await snapshotAfter(firstSnapshot);
+      const after = await martDays();
+      assert(after[TO]! > (before[TO] ?? 0), `the third day added publications: ${before[TO]} -> ${after[TO]}`);
+      assertEquals(await shownDays(), after, "the new export's publications per day");
+
+      // The truth, from the warehouse's chDB folder (the dashboard does not hold it).
       const [days, comms, camps, reposts] = await chRows(env, [
         `select toString(day) as d, publications, comments, reactions, dau, wau, dau_wau_ratio
          from mart_platform_daily order by day`,
@@ -94,23 +176,6 @@ Deno.test({
         select reason, count(*) as lines from etl.rejected group by reason`;
       assert(reasons.length > 0, "faults were quarantined");
       const loaded = (await box.sql<{ loaded: string }[]>`select sum(loaded) as loaded from etl.batches`)[0]!.loaded;
-
-      dashboard = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "tasks/dashboard.ts", "--port", "0"],
-        cwd: PROJECT_ROOT,
-        env: childEnv,
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const reader = dashboard.stdout.pipeThrough(new TextDecoderStream()).getReader();
-      let first = "";
-      while (!first.includes("\n")) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        first += value;
-      }
-      const base = /dashboard: (http:\/\/\S+)/.exec(first)?.[1];
-      assert(base, `the dashboard printed its URL: ${first}`);
 
       browser = await launchBrowser();
       const page = await browser.newPage();
@@ -224,7 +289,7 @@ Deno.test({
         assertEquals(status.code, 0, "the dashboard stops cleanly on SIGTERM");
       }
       await box.close();
-      for (const d of [env.chPath, env.targetDir]) await Deno.remove(d, { recursive: true });
+      for (const d of [env.chPath, env.targetDir, exportsDir]) await Deno.remove(d, { recursive: true });
     }
   },
 });

@@ -46,6 +46,7 @@ header { background: #1d2330; color: #fff; padding: 10px 24px; display: flex; al
 header h1 { font-size: 18px; margin: 0; }
 header nav a { color: #c9d3e6; margin-right: 16px; text-decoration: none; }
 header nav a.active { color: #fff; font-weight: bold; border-bottom: 2px solid #6fa0ff; }
+header .source { margin-left: auto; font-size: 12px; color: #c9d3e6; }
 main { padding: 16px 24px; }
 form.filters { display: flex; gap: 12px; align-items: end; flex-wrap: wrap; margin-bottom: 12px; }
 form.filters label { display: flex; flex-direction: column; font-size: 12px; color: #556; }

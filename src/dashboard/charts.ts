@@ -31,11 +31,38 @@ export interface ChartSpec {
 
 const PALETTE = ["#2f6fdf", "#e8833a", "#3aa76d", "#c94f7c", "#8a63d2", "#d4b106", "#4bb4c9", "#7f7f7f"];
 
+/**
+ * One SSR chart instance per size, reused: `init` costs as much as the render itself. Rendering is synchronous, so
+ * two charts never share an instance at once; `setOption(..., true)` (not merged) leaves nothing of the last chart.
+ */
+const instances = new Map<string, echarts.ECharts>();
+/** Rendered SVGs by their spec (the data included): the same chart on another page or filter set is not redrawn. */
+const rendered = new Map<string, string>();
+const RENDERED_MAX = 500;
+/** zrender prefixes clip-path ids and CSS classes with its instance's id; a reused instance needs a new one per draw. */
+let draws = 0;
+
 /** The chart's SVG markup (ECharts SSR). */
 export function renderChart(spec: ChartSpec): string {
+  const key = JSON.stringify(spec);
+  const hit = rendered.get(key);
+  if (hit !== undefined) return hit;
+  const svg = drawChart(spec);
+  if (rendered.size >= RENDERED_MAX) rendered.delete(rendered.keys().next().value!);
+  rendered.set(key, svg);
+  return svg;
+}
+
+/** Draw a chart without the SVG cache; `fresh` uses a new instance instead of the shared one (tests compare both). */
+export function drawChart(spec: ChartSpec, fresh = false): string {
   const width = spec.width ?? 560;
   const height = spec.height ?? 300;
-  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+  const size = `${width}x${height}`;
+  let chart = fresh ? undefined : instances.get(size);
+  if (!chart) {
+    chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+    if (!fresh) instances.set(size, chart);
+  }
   try {
     const categoryAxis = {
       type: "category" as const,
@@ -59,10 +86,15 @@ export function renderChart(spec: ChartSpec): string {
         showSymbol: spec.kind === "line" && spec.categories.length <= 40,
         connectNulls: false,
       })),
-    });
-    return chart.renderToSVGString();
-  } finally {
+    }, true);
+    const svg = chart.renderToSVGString().replace(/\bzr\d+-/g, `zr${++draws}d-`);
+    if (fresh) chart.dispose();
+    return svg;
+  } catch (e) {
+    // A chart left half-set is not reused.
     chart.dispose();
+    if (!fresh) instances.delete(size);
+    throw e;
   }
 }
 

@@ -7,13 +7,19 @@
 import type { ClickHouseClient } from "../clients/clickhouse.ts";
 import { chQuery } from "../clients/clickhouse.ts";
 import type { Sql } from "../clients/postgres.ts";
+import type { SnapshotReader } from "./snapshot.ts";
 
-/** The clients a page needs. `etlSchema` is `etl` except in tests (a private prefix). */
+/**
+ * The clients a page needs. `etlSchema` is `etl` except in tests (a private prefix). `snapshot` is set when `ch` is
+ * the dashboard's private chDB session holding the newest export snapshot (see snapshot.ts), null when `ch` reads
+ * the marts live (a ClickHouse server).
+ */
 export interface DashboardDeps {
   ch: ClickHouseClient;
   sql: Sql | null;
   etlSchema: string;
   now: () => Date;
+  snapshot: SnapshotReader | null;
 }
 
 /** The filters of a page, all in its URL: a day range (inclusive) and optional kind and community. */

@@ -1,6 +1,7 @@
 /**
- * `deno task dashboard`: serve the live dashboard until stopped. It holds the chDB folder open while it runs (only
- * one process may), so build the models before starting it, or point CLICKHOUSE_URL at a ClickHouse server.
+ * `deno task dashboard`: serve the live dashboard until stopped. With a ClickHouse server it reads the marts live;
+ * with the embedded engine (chDB) it serves the newest export snapshot from a private chDB session (snapshot.ts), so
+ * it never opens the warehouse's chDB folder that the pipeline's models build and export need.
  *
  * @module
  */
@@ -8,10 +9,11 @@ import type { Logger } from "../log.ts";
 import type { DashboardDeps } from "./data.ts";
 import { handler } from "./server.ts";
 
-/** Where to listen. */
+/** Where to listen; how often to look for a new export snapshot (exports mode). */
 export interface ServeArgs {
   hostname: string;
   port: number;
+  pollSeconds: number;
 }
 
 /** Serve until `signal` aborts; resolves with the address served and the requests answered. */
@@ -23,6 +25,8 @@ export async function serveDashboard(
 ): Promise<{ url: string; requests: number }> {
   let requests = 0;
   const handle = handler(deps);
+  // The newest snapshot before the first page, then a look for a newer one every pollSeconds.
+  const polling = deps.snapshot ? deps.snapshot.poll(args.pollSeconds, signal) : Promise.resolve();
   let url = "";
   const server = Deno.serve({
     hostname: args.hostname,
@@ -44,5 +48,6 @@ export async function serveDashboard(
     }
   });
   await server.finished;
+  await polling;
   return { url, requests };
 }

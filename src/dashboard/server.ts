@@ -59,16 +59,16 @@ function filterForm(page: Page, f: Filters): string {
   return `<form class="filters" method="get">${parts.join("")}<button type="submit">Apply</button></form>`;
 }
 
-function layout(page: Page, f: Filters, body: string, query: string): string {
+function layout(page: Page, f: Filters | null, body: string, query: string, source: string): string {
   const nav = PAGES.map((p) =>
     `<a href="${p.path}${query}"${p === page ? ' class="active"' : ""}>${escapeHtml(p.title)}</a>`
   ).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>socialpulse · ${escapeHtml(page.title)}</title>
 <link rel="stylesheet" href="/assets/style.css"><link rel="icon" href="data:,"></head>
-<body><header><h1>socialpulse</h1><nav>${nav}</nav></header>
+<body><header><h1>socialpulse</h1><nav>${nav}</nav><span class="source">${escapeHtml(source)}</span></header>
 <main><h2 class="page-title">${escapeHtml(page.title)}</h2>
-${filterForm(page, f)}
+${f ? filterForm(page, f) : ""}
 ${body}
 </main>
 <script src="/assets/echarts-ssr-client.js"></script><script src="/assets/app.js"></script>
@@ -83,7 +83,10 @@ export function handler(deps: DashboardDeps): (req: Request) => Promise<Response
     const url = new URL(req.url);
     const text = (body: string, type: string, status = 200) =>
       new Response(body, { status, headers: { "content-type": type } });
-    if (url.pathname === "/healthz") return text("ok\n", "text/plain");
+    if (url.pathname === "/healthz") {
+      // The snapshot served (exports mode), so a parent process or a test can wait for a new one.
+      return text(JSON.stringify({ ok: true, snapshot: deps.snapshot?.current ?? null }) + "\n", "application/json");
+    }
     if (url.pathname === "/assets/style.css") return text(STYLE, "text/css");
     if (url.pathname === "/assets/app.js") return text(APP_SCRIPT, "text/javascript");
     if (url.pathname === "/assets/echarts-ssr-client.js") {
@@ -92,7 +95,21 @@ export function handler(deps: DashboardDeps): (req: Request) => Promise<Response
     }
     const page = PAGES.find((p) => p.path === url.pathname);
     if (!page) return text(`no page ${url.pathname}\n`, "text/plain", 404);
-    try {
+    const snapshot = deps.snapshot;
+    const source = () =>
+      snapshot
+        ? `marts as exported at ${snapshot.current?.snapshot_at.slice(0, 19).replace("T", " ") ?? "–"} UTC`
+        : "marts live from ClickHouse";
+    if (snapshot && page.cacheable && snapshot.current === null) {
+      const body = `<p class="empty">No export snapshot under ${
+        escapeHtml(snapshot.exportsDir)
+      } yet: the pipeline's export step (or deno task export) writes one; this page shows it within seconds.</p>`;
+      return new Response(layout(page, null, body, url.search, source()), {
+        status: 503,
+        headers: { "content-type": "text/html; charset=utf-8", "retry-after": "10" },
+      });
+    }
+    const render = async () => {
       const started = performance.now();
       // Pages of the marts are cached per data version; pipeline health (live counters) never is.
       const key = page.cacheable ? `${await martsVersion(deps.ch)}|${page.path}|${url.search}` : null;
@@ -100,13 +117,17 @@ export function handler(deps: DashboardDeps): (req: Request) => Promise<Response
       if (html === undefined) {
         const bounds = page.filters.includes("range") ? await dayBounds(deps.ch) : null;
         const f = parseFilters(url, bounds?.last ?? null);
-        html = layout(page, f, await page.render(deps, f), url.search);
+        html = layout(page, f, await page.render(deps, f), url.search, source());
         if (key) {
           if (cache.size >= CACHE_PAGES) cache.delete(cache.keys().next().value!);
           cache.set(key, html);
         }
       }
-      const ms = Math.round(performance.now() - started);
+      return { html, ms: Math.round(performance.now() - started) };
+    };
+    try {
+      // A new export snapshot is swapped in between renders, never during one.
+      const { html, ms } = snapshot ? await snapshot.gate.read(render) : await render();
       return new Response(html, {
         headers: { "content-type": "text/html; charset=utf-8", "server-timing": `render;dur=${ms}` },
       });
