@@ -486,6 +486,7 @@ export class Executor {
   /** Run compiled tests on a connection; stops at the first error inside a PostgreSQL transaction. */
   async runTests(tests: CompiledTest[], conn?: Sql | TxSql): Promise<TestResult[]> {
     const out: TestResult[] = [];
+    const counted = await this.#countTogether(tests, conn);
     for (const t of tests) {
       const started = performance.now();
       const result: TestResult = {
@@ -496,17 +497,24 @@ export class Executor {
         failures: 0,
         duration_ms: 0,
       };
+      const together = counted.get(t);
       try {
         let sample: unknown[] = [];
         if (t.engine === "postgres") {
           const c = conn ?? this.deps.sql;
-          const [row] = await c.unsafe<{ n: string }[]>(`select count(*) as n from (\n${t.sql}\n) as failing`);
-          result.failures = Number(row?.n ?? 0);
+          if (together) result.failures = together.failures;
+          else {
+            const [row] = await c.unsafe<{ n: string }[]>(`select count(*) as n from (\n${t.sql}\n) as failing`);
+            result.failures = Number(row?.n ?? 0);
+          }
           if (result.failures > 0) sample = await c.unsafe(`select * from (\n${t.sql}\n) as failing limit 3`);
         } else {
           const ch = await this.clickhouse();
-          const [row] = await chQuery<{ n: string }>(ch, `select count() as n from (\n${t.sql}\n)`);
-          result.failures = Number(row?.n ?? 0);
+          if (together) result.failures = together.failures;
+          else {
+            const [row] = await chQuery<{ n: string }>(ch, `select count() as n from (\n${t.sql}\n)`);
+            result.failures = Number(row?.n ?? 0);
+          }
           if (result.failures > 0) sample = await chQuery(ch, `select * from (\n${t.sql}\n) limit 3`);
         }
         if (result.failures > 0) {
@@ -517,13 +525,52 @@ export class Executor {
         result.status = "error";
         result.message = (e as Error).message;
       }
-      result.duration_ms = Math.round(performance.now() - started);
+      result.duration_ms = Math.round(performance.now() - started + (together?.share_ms ?? 0));
       out.push(result);
       const log = this.deps.log;
       if (result.status === "fail" || result.status === "error") {
         log.error(`test ${t.name} ${result.status}: ${result.message}`);
       } else if (result.status === "warn") log.warn(`test ${t.name} warns: ${result.message}`);
       if (result.status === "error" && conn && conn !== this.deps.sql) break;
+    }
+    return out;
+  }
+
+  /**
+   * The failure counts of several tests of one engine in a single query (one round trip and one plan per audit
+   * instead of one per test: most of an increment's audit is per-query overhead). Inside a PostgreSQL transaction
+   * it runs under a savepoint; when the query fails, nothing is returned and every test runs on its own, so an
+   * error is reported by the test that causes it. Each test is charged an equal share of the query's time.
+   */
+  async #countTogether(
+    tests: CompiledTest[],
+    conn?: Sql | TxSql,
+  ): Promise<Map<CompiledTest, { failures: number; share_ms: number }>> {
+    const out = new Map<CompiledTest, { failures: number; share_ms: number }>();
+    for (const engine of ["postgres", "clickhouse"] as const) {
+      const group = tests.filter((t) => t.engine === engine);
+      if (group.length < 2) continue;
+      const started = performance.now();
+      const cols = group.map((t, i) =>
+        engine === "postgres"
+          ? `(select count(*) from (\n${t.sql}\n) as failing) as c${i}`
+          : `(select count() from (\n${t.sql}\n)) as c${i}`
+      );
+      const query = `select ${cols.join(",\n")}`;
+      let row: Record<string, unknown> | undefined;
+      try {
+        if (engine === "clickhouse") row = (await chQuery<Record<string, unknown>>(await this.clickhouse(), query))[0];
+        else if (conn && conn !== this.deps.sql) {
+          row = (await (conn as TxSql).savepoint((sp) => sp.unsafe<Record<string, unknown>[]>(query)))[0];
+        } else row = (await (conn ?? this.deps.sql).unsafe<Record<string, unknown>[]>(query))[0];
+      } catch (e) {
+        // One by one below: the failing test reports its own error.
+        this.deps.log.debug(`tests of ${group[0]!.node} run one by one: ${(e as Error).message}`);
+        continue;
+      }
+      if (!row) continue;
+      const share = (performance.now() - started) / group.length;
+      group.forEach((t, i) => out.set(t, { failures: Number(row[`c${i}`] ?? 0), share_ms: share }));
     }
     return out;
   }
