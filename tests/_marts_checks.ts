@@ -360,6 +360,44 @@ export const LEDGER_CHECKS: Record<string, (c: LedgerContext) => Promise<void>> 
     }
     assert(allTime.size > 0, "some authors were shared");
   },
+  "mart_network_daily: M8 per day at day end equals the ledger's per-user degrees": async (
+    { env, dates, entities },
+  ) => {
+    const [rows] = await chRows(env, [
+      "select toString(day) as day, users, friendships, follows, users_with_friends, users_with_followers, " +
+      "users_with_following, avg_friends, avg_friends_nonzero, avg_followers, avg_followers_nonzero, avg_following, " +
+      "avg_following_nonzero, is_final from mart_network_daily order by day",
+    ]);
+    assertEquals(rows!.map((r) => r.day), dates);
+    for (const [i, e] of entities.entries()) {
+      const r = rows![i]!;
+      const degrees = Object.values(e.degrees);
+      const sum = (k: 0 | 1 | 2) => degrees.reduce((s, d) => s + d[k], 0);
+      const some = (k: 0 | 1 | 2) => degrees.filter((d) => d[k] > 0).length;
+      assert(sum(0) % 2 === 0 && sum(1) === sum(2), `the ledger's degrees of ${e.date} are consistent`);
+      assertEquals(
+        [
+          r.users,
+          r.friendships,
+          r.follows,
+          r.users_with_friends,
+          r.users_with_followers,
+          r.users_with_following,
+        ],
+        [e.users, sum(0) / 2, sum(1), some(0), some(1), some(2)],
+        `network on ${e.date}`,
+      );
+      const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
+      near(r.avg_friends, ratio(sum(0), e.users), `avg_friends ${e.date}`);
+      near(r.avg_friends_nonzero, ratio(sum(0), some(0)), `avg_friends_nonzero ${e.date}`);
+      near(r.avg_followers, ratio(sum(1), e.users), `avg_followers ${e.date}`);
+      near(r.avg_followers_nonzero, ratio(sum(1), some(1)), `avg_followers_nonzero ${e.date}`);
+      near(r.avg_following, ratio(sum(2), e.users), `avg_following ${e.date}`);
+      near(r.avg_following_nonzero, ratio(sum(2), some(2)), `avg_following_nonzero ${e.date}`);
+      assert(some(0) > 0 && some(1) > 0, `${e.date} has friendships and follows`);
+    }
+    assertEquals(rows!.map((r) => r.is_final), dates.map((_, i) => i < dates.length - 1));
+  },
   "every mart's columns are exactly the ones its header documents": async ({ env }) => {
     const marts = await readMartDocs(PROJECT_ROOT);
     const got = await chRows(
@@ -371,5 +409,89 @@ export const LEDGER_CHECKS: Record<string, (c: LedgerContext) => Promise<void>> 
     for (const [i, m] of marts.entries()) {
       assertEquals(got[i]!.map((r) => r.name), m.columns.map((c) => c.name), `${m.name}: built vs documented`);
     }
+  },
+};
+
+/**
+ * The checks of the marts that copy the graph's results (schema `<prefix>graph`, written by `graph metrics`): equal
+ * to those tables exactly, and their degrees equal to the ledger of the last day (the graph snapshot is the newest
+ * event, minutes before that day's end). Only for a warehouse whose graph was synced and computed.
+ */
+export const GRAPH_CHECKS: Record<string, (c: LedgerContext) => Promise<void>> = {
+  "mart_user_influence: the graph's figures exactly, degrees and reposts equal the ledger": async (c) => {
+    const { env, sql, entities } = c;
+    const columns = "user_key, user_id, friends, followers, following, pagerank, pagerank_rank, reach_1, reach_2, " +
+      "reach_3, reach_within_3, component, component_size, eccentricity, eccentricity_lower, eccentricity_upper";
+    const [mart] = await chRows(env, [
+      `select toString(user_key) as user_key, toString(user_id) as user_id, username, display_name, ` +
+      `${columns.split(", ").slice(2).join(", ")}, reposts_received, quotes_received, ` +
+      `toString(graph_snapshot_at) as graph_snapshot_at from mart_user_influence`,
+    ]);
+    const g = `${env.prefix}graph`;
+    const graph = await sql.unsafe<Record<string, unknown>[]>(
+      `select d.user_key::text as user_key, d.user_id::text as user_id, d.friends, d.followers, d.following,
+         p.score as pagerank, p.rank as pagerank_rank, f.reach_1, f.reach_2, f.reach_3, f.reach_within_3, f.component,
+         f.component_size, f.eccentricity, f.eccentricity_lower, f.eccentricity_upper,
+         to_char(d.snapshot_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') as graph_snapshot_at
+       from ${g}.user_degree as d join ${g}.user_pagerank as p using (user_key)
+       join ${g}.user_friendship as f using (user_key)`,
+    );
+    const last = entities.at(-1)!;
+    assertEquals(mart!.length, graph.length, "one row per user of the graph");
+    assertEquals(mart!.length, last.users, "every user signed up by the snapshot");
+    const names = new Map((await sql.unsafe<{ k: string; username: string; display_name: string }[]>(
+      `select user_key::text as k, username, display_name from ${env.prefix}core.dim_user where is_current`,
+    )).map((r) => [r.k, [r.username, r.display_name]]));
+    const received = new Map<string, [number, number]>();
+    for (const e of entities) {
+      for (const [id, a] of Object.entries(e.authors)) {
+        const [r, q] = received.get(id) ?? [0, 0];
+        received.set(id, [r + a.reposts, q + a.quotes]);
+      }
+    }
+    const keys = columns.split(", ");
+    let shared = 0;
+    const byKey = new Map(graph.map((r) => [r.user_key as string, r]));
+    for (const m of mart!) {
+      const want = byKey.get(m.user_key as string)!;
+      assertEquals(Object.fromEntries(keys.map((k) => [k, m[k]])), Object.fromEntries(keys.map((k) => [k, want[k]])));
+      assertEquals(m.graph_snapshot_at, want.graph_snapshot_at);
+      assertEquals([m.username, m.display_name], names.get(m.user_key as string), `names of ${m.user_key}`);
+      const id = m.user_id as string;
+      assertEquals([m.friends, m.followers, m.following], last.degrees[id] ?? [0, 0, 0], `degrees of ${id}`);
+      const [reposts, quotes] = received.get(id) ?? [0, 0];
+      assertEquals([m.reposts_received, m.quotes_received], [reposts, quotes], `reposts and quotes of ${id}`);
+      if (reposts + quotes > 0) shared++;
+    }
+    assertEquals(shared, received.size, "every shared author is a user of the graph");
+    assert(mart!.some((m) => Number(m.pagerank_rank) > 1) && mart!.some((m) => Number(m.reach_3) > 0));
+  },
+  "mart_network_daily: the graph snapshot's figures on its day": async ({ env, sql }) => {
+    const [rows] = await chRows(env, [
+      "select toString(day) as day, toString(graph_snapshot_at) as graph_snapshot_at, components, " +
+      "largest_component, diameter, diameter_lower, diameter_upper, diameter_is_estimate, average_path, " +
+      "average_path_is_estimate, average_path_sample, avg_friends, avg_followers, avg_friends_nonzero " +
+      "from mart_network_daily where graph_snapshot_at is not null",
+    ]);
+    const [net] = await sql.unsafe<Record<string, unknown>[]>(
+      `select to_char(snapshot_at at time zone 'UTC', 'YYYY-MM-DD') as day,
+         to_char(snapshot_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') as graph_snapshot_at, components,
+         largest_component, diameter, diameter_lower, diameter_upper, diameter_is_estimate, average_path,
+         average_path_is_estimate, average_path_sample, avg_friends_all, avg_followers_all, avg_friends_nonzero
+       from ${env.prefix}graph.network`,
+    );
+    assertEquals(rows!.length, 1, "the snapshot's figures are on one day's row");
+    const r = rows![0]!;
+    const { avg_friends_all: friends, avg_followers_all: followers, avg_friends_nonzero: nonzero, ...same } = net!;
+    assertEquals(
+      Object.fromEntries(Object.keys(same).map((k) => [k, r[k]])),
+      same,
+      "the graph's network figures, copied",
+    );
+    assert(Number(r.components) > 1 && Number(r.diameter) >= 3, "a non-trivial friendship graph");
+    // The day-end fold of the edge events and Neo4j's own count agree at the snapshot (the day's last event).
+    near(r.avg_friends, friends as number, "avg_friends at the snapshot");
+    near(r.avg_followers, followers as number, "avg_followers at the snapshot");
+    near(r.avg_friends_nonzero, nonzero as number, "avg_friends_nonzero at the snapshot");
   },
 };

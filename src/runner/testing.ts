@@ -16,10 +16,12 @@ import type { FileLedgerJson } from "../generator/mod.ts";
 import { logger } from "../log.ts";
 import { LANDING_COLUMNS } from "../pipeline/clean.ts";
 import { migrate } from "../pipeline/migrate.ts";
+import { resultTables } from "../graph/results.ts";
+import { ensureGraphSchema, pgNames } from "../graph/store.ts";
 
 /** Every schema a run with `prefix` may create. */
 export function privateSchemas(prefix: string): string[] {
-  return ["landing", "etl", "staging", "core", "runner"].map((s) => prefix + s);
+  return ["landing", "etl", "staging", "core", "runner", "graph"].map((s) => prefix + s);
 }
 
 /** Drop every private schema of `prefix` (only ever prefixed ones; refuses an empty prefix). */
@@ -30,7 +32,8 @@ export async function dropPrivateWarehouse(sql: Sql, prefix: string): Promise<vo
 
 /**
  * Create `<prefix>landing.events`, `<prefix>etl.batches` and `<prefix>etl.batch_days` shaped like the real ones
- * (applying the pipeline's migrations first, as any pipeline step does, so that the real tables exist to copy).
+ * (applying the pipeline's migrations first, as any pipeline step does, so that the real tables exist to copy), and
+ * the graph's empty result tables in `<prefix>graph`.
  */
 export async function createPrivateWarehouse(sql: Sql, prefix: string): Promise<void> {
   await migrate(sql);
@@ -40,6 +43,10 @@ export async function createPrivateWarehouse(sql: Sql, prefix: string): Promise<
   await sql.unsafe(`create table ${prefix}etl.batches (like etl.batches including all)`);
   await sql.unsafe(`create table ${prefix}etl.batch_days (like etl.batch_days including all)`);
   await sql.unsafe(`create table ${prefix}landing.events (like landing.events including all)`);
+  // The graph's result tables, empty, as the migration creates them: the marts read them through the runner.
+  const graph = pgNames(prefix);
+  await ensureGraphSchema(sql, graph);
+  for (const ddl of Object.values(resultTables(graph))) await sql.unsafe(ddl);
 }
 
 /** Generated drops in memory: the files in minute order, and the store holding them and their ledgers. */
