@@ -5,7 +5,8 @@
  * watchdog when the process exits. Data folders of earlier runs whose process is gone are removed on start.
  *
  * `GRAPH_TEST_NEO4J_URL=bolt://localhost:<port>` uses a server you started yourself instead (faster iterations);
- * it must be a private one: the tests wipe it.
+ * it must be a private one: the tests wipe it. `GRAPH_TEST_NEO4J_PID` gives its process id (the bench reads its CPU
+ * time).
  *
  * @module
  */
@@ -23,6 +24,8 @@ import { SOURCE_MODELS } from "../src/graph/sync.ts";
 export interface PrivateNeo4j {
   cfg: Config;
   driver: Driver;
+  /** The server's process id (for its CPU time in the bench), when known. */
+  pid: number | null;
 }
 
 let server: Promise<PrivateNeo4j> | null = null;
@@ -49,7 +52,8 @@ async function start(): Promise<PrivateNeo4j> {
   const given = Deno.env.get("GRAPH_TEST_NEO4J_URL");
   if (given) {
     const cfg: Config = { ...base, neo4j: { url: given, user: "", password: "" } };
-    return { cfg, driver: createNeo4j(cfg.neo4j) };
+    const pid = Number(Deno.env.get("GRAPH_TEST_NEO4J_PID") ?? "") || null;
+    return { cfg, driver: createNeo4j(cfg.neo4j), pid };
   }
   const root = join(base.devDir, "graph-test");
   await removeStale(root);
@@ -57,7 +61,10 @@ async function start(): Promise<PrivateNeo4j> {
   // through a file named after the process, not through module state.
   const devDir = join(root, `run-${Deno.pid}`);
   const serverFile = join(devDir, "server.json");
-  const known = await Deno.readTextFile(serverFile).then((t) => JSON.parse(t) as { url: string }, () => null);
+  const known = await Deno.readTextFile(serverFile).then(
+    (t) => JSON.parse(t) as { url: string; pid: number },
+    () => null,
+  );
   const port = known ? Number(new URL(known.url).port) : freePort();
   const cfg: Config = { ...base, neo4j: { url: `bolt://localhost:${port}`, user: "", password: "" } };
   const ctx: StackContext = {
@@ -69,9 +76,10 @@ async function start(): Promise<PrivateNeo4j> {
     pidFile: (s) => join(devDir, "run", `${s}.pid`),
     toolsDir: base.devToolsDir,
   };
+  let pid = known?.pid ?? null;
   if (!known) {
     await neo4jService.start(ctx);
-    const pid = Number((await Deno.readTextFile(ctx.pidFile("neo4j"))).trim());
+    pid = Number((await Deno.readTextFile(ctx.pidFile("neo4j"))).trim());
     // Stop it when the test process ends: a detached watchdog sends SIGTERM to the server's process group (the
     // launcher then shuts Neo4j down cleanly).
     await new Deno.Command("bash", {
@@ -81,11 +89,11 @@ async function start(): Promise<PrivateNeo4j> {
         ">/dev/null 2>&1 < /dev/null &",
       ],
     }).output();
-    await Deno.writeTextFile(serverFile, JSON.stringify({ url: cfg.neo4j.url }));
+    await Deno.writeTextFile(serverFile, JSON.stringify({ url: cfg.neo4j.url, pid }));
   }
   const reason = await waitHealthy(() => neo4jService.health(ctx), neo4jService.startTimeoutSeconds);
   if (reason !== null) throw new Error(`the private Neo4j did not start: ${reason} (log: ${ctx.logFile("neo4j")})`);
-  return { cfg, driver: createNeo4j(cfg.neo4j) };
+  return { cfg, driver: createNeo4j(cfg.neo4j), pid };
 }
 
 /** The private Neo4j, started on first use, with an empty graph (every node, constraint and projection dropped). */

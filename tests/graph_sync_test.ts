@@ -3,9 +3,10 @@
  * (schemas prefixed `gt_sync_`) in three batches, the real models build the star schema, and the sync applies it to
  * a private Neo4j. Late events (an add and a remove of the same pair arriving out of order), duplicate creates, a
  * remove of an absent edge, a friendship ended and made again from the other side, and a moderator who leaves must
- * end in the state the events' times say; a replay changes nothing; the check catches a tampered graph.
+ * end in the state the events' times say; a replay changes nothing; a sync after a failed one (Neo4j written,
+ * PostgreSQL not committed) writes nothing twice; the check catches a tampered graph.
  */
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok as assert, rejects as assertRejects } from "node:assert/strict";
 import { createPostgres, type Sql } from "../src/clients/postgres.ts";
 import { cypher, type Driver } from "../src/clients/neo4j.ts";
 import { logger } from "../src/log.ts";
@@ -13,7 +14,7 @@ import { MemoryStore } from "../src/generator/mod.ts";
 import { createPrivateWarehouse, dropPrivateWarehouse, type Drops, loadBatch } from "../src/runner/testing.ts";
 import { checkGraph } from "../src/graph/check.ts";
 import { pgNames } from "../src/graph/store.ts";
-import { syncGraph } from "../src/graph/sync.ts";
+import { GraphSyncError, syncGraph } from "../src/graph/sync.ts";
 import { buildStar, privateNeo4j } from "./_graph_env.ts";
 
 const PREFIX = "gt_sync_";
@@ -219,6 +220,29 @@ Deno.test({
           0,
         ]);
         assertEquals(await edges(neo.driver, key), before);
+      });
+
+      await t.step("a sync after one that failed between Neo4j and PostgreSQL writes nothing twice", async () => {
+        const file = "events/date=2026-11-20/hour=12/events_2026-11-20T12-10-00Z.jsonl";
+        drops.store.objects.set(file, new TextEncoder().encode(JSON.stringify(follow(70, D, B)) + "\n"));
+        await loadBatch(sql, PREFIX, drops, [file], seen);
+        await build(sql, target);
+        // A sync stopped at its first write: it has marked Neo4j as being written and committed nothing.
+        const stopped = new AbortController();
+        stopped.abort();
+        await assertRejects(syncGraph({ ...deps, signal: stopped.signal }, { batchSize: 1000 }), GraphSyncError);
+        // What such a sync may have written before it failed: the new follow.
+        await cypher(neo.driver, "MATCH (d:User {key: $d}), (b:User {key: $b}) CREATE (d)-[:FOLLOWS]->(b)", {
+          d: key.get("D"),
+          b: key.get("B"),
+        });
+        const s = await syncGraph(deps, { batchSize: 1000 });
+        assertEquals([s.status, s.batches, s.relationships_added], ["synced", 1, 1]);
+        assertEquals((await edges(neo.driver, key)).filter((e) => e === "FOLLOWS D->B"), ["FOLLOWS D->B"]);
+        const report = await checkGraph(sql, neo.driver, names);
+        assert(report.ok, JSON.stringify(report.types.filter((x) => x.neo4j !== x.star)));
+        // Committed: the mark is cleared, and the next sync CREATEs new pairs again.
+        assertEquals(await cypher(neo.driver, "MATCH (m:GraphSync) RETURN m.dirty AS dirty"), [{ dirty: false }]);
       });
 
       await t.step("the check reports a tampered graph with examples", async () => {

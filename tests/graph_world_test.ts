@@ -3,18 +3,34 @@
  * injected faults, late events) -> the real models -> `graph sync` day by day into a private Neo4j -> `graph
  * metrics`. The truth is computed here, independently, from the landed events: a fold of the edge events in time
  * order gives every user's friends, followers and following; the share events give each cascade's size, depth
- * (the generator's own `cascade_depth`), widest level and sharers; a plain power iteration gives PageRank.
+ * (the generator's own `cascade_depth`), widest level and sharers; a plain power iteration gives PageRank. Per-user
+ * degrees are also held to the generator's own entity ledger of the last day (its state at midnight).
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { createPostgres, type Sql } from "../src/clients/postgres.ts";
 import { logger } from "../src/log.ts";
-import { createPrivateWarehouse, dropPrivateWarehouse, generateDrops, loadBatch } from "../src/runner/testing.ts";
+import {
+  createPrivateWarehouse,
+  dropPrivateWarehouse,
+  type Drops,
+  generateDrops,
+  loadBatch,
+} from "../src/runner/testing.ts";
+import type { EntityDayJson } from "../src/generator/ledger.ts";
 import { checkGraph } from "../src/graph/check.ts";
 import { METRICS_DEFAULTS, pageRank } from "../src/graph/metrics.ts";
 import { runMetrics } from "../src/graph/run.ts";
 import { pgNames } from "../src/graph/store.ts";
 import { syncGraph } from "../src/graph/sync.ts";
 import { buildStar, privateNeo4j } from "./_graph_env.ts";
+
+/** The generator's entity ledger of a day (gzip JSON beside the drops). */
+async function entityLedger(drops: Drops, date: string): Promise<EntityDayJson> {
+  const bytes = drops.store.objects.get(`ledger/entities/date=${date}.json.gz`);
+  if (!bytes) throw new Error(`no entity ledger for ${date}`);
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return JSON.parse(await new Response(stream).text());
+}
 
 const PREFIX = "gt_world_";
 const names = pgNames(PREFIX);
@@ -177,6 +193,25 @@ Deno.test({
         }
         for (const [k, have] of got) if (!expected.has(k)) assertEquals([k, have], [k, [0, 0, 0]]);
         assert(compared >= signups.length, `${compared} users compared, ${signups.length} signed up`);
+      });
+
+      await t.step("per-user degrees at the snapshot equal the generator's ledger of the last day", async () => {
+        // The snapshot is the newest event the graph reflects: the last minute of the last day (its file also carries
+        // every late event still pending, which the generator flushes at the end of a range). The ledger's `degrees`
+        // are the world's state at that day's midnight, counted by the simulation itself, not from the events.
+        const last = DAYS.at(-1)!;
+        const ledger = await entityLedger(drops, last);
+        const [state] = await sql.unsafe<{ at: Date }[]>(`select snapshot_at as at from ${names.graph}.sync_state`);
+        const midnight = Date.parse(`${last}T00:00:00Z`) + 86_400_000;
+        assert(state!.at.getTime() < midnight && state!.at.getTime() >= midnight - 60_000, state!.at.toISOString());
+        const rows = await sql.unsafe<{ id: string; friends: number; followers: number; following: number }[]>(
+          `select user_id::text as id, friends, followers, following from ${names.graph}.user_degree`,
+        );
+        assertEquals(rows.length, ledger.users, "one graph user per user signed up by midnight");
+        const got = new Map(rows.map((r) => [r.id, [r.friends, r.followers, r.following]]));
+        for (const [id, want] of Object.entries(ledger.degrees)) assertEquals([id, got.get(id)], [id, want]);
+        for (const [id, have] of got) if (!(id in ledger.degrees)) assertEquals([id, have], [id, [0, 0, 0]]);
+        assert(Object.keys(ledger.degrees).length > 100, "the ledger should hold hundreds of users with degrees");
       });
 
       await t.step("reach at 1, 2, 3 and eccentricity equal a BFS over the folded friendships", async () => {

@@ -34,16 +34,18 @@ export interface StatefulRel {
   to: Label;
   /** Queried undirected, stored once per pair from the smaller key. */
   undirected?: boolean;
+  /** Carries properties besides `since` (the fold's `props`: a subscription's tier, a mute's end). */
+  props?: boolean;
 }
 
 /** The stateful relationship types by name. */
 export const STATEFUL: Record<string, StatefulRel> = {
   FRIEND: { type: "FRIEND", to: "User", undirected: true },
   FOLLOWS: { type: "FOLLOWS", to: "User" },
-  SUBSCRIBES: { type: "SUBSCRIBES", to: "User" },
+  SUBSCRIBES: { type: "SUBSCRIBES", to: "User", props: true },
   CLOSE_FRIEND: { type: "CLOSE_FRIEND", to: "User" },
   BLOCKS: { type: "BLOCKS", to: "User" },
-  MUTES: { type: "MUTES", to: "User" },
+  MUTES: { type: "MUTES", to: "User", props: true },
   MEMBER_OF: { type: "MEMBER_OF", to: "Community" },
   MODERATES: { type: "MODERATES", to: "Community" },
 };

@@ -19,7 +19,8 @@
  * @module
  */
 import type { Sql, TxSql } from "../clients/postgres.ts";
-import type { Driver } from "../clients/neo4j.ts";
+import { cypher, type Driver } from "../clients/neo4j.ts";
+import type { QueryResult } from "neo4j-driver";
 import type { Logger } from "../log.ts";
 import { ensureConstraints, STATEFUL } from "./model.ts";
 import { ensureGraphSchema, type PgNames, readSyncState } from "./store.ts";
@@ -61,11 +62,18 @@ export interface SyncSummary extends Record<string, unknown> {
   /** Stateful relationships added or updated, and removed, in Neo4j. */
   relationships_added: number;
   relationships_removed: number;
-  /** Immutable relationships (POSTED, SHARED, ABOUT) merged. */
+  /** Immutable relationships (POSTED, SHARED, ABOUT) created. */
   relationships_merged: number;
-  /** Every relationship written per second of Neo4j writing (adds + removes + merges). */
+  /** Relationships Neo4j created or deleted (its own counters). */
+  relationships_written: number;
+  /** Relationships written per second of Neo4j writing. */
   relationships_per_s: number;
+  /** Milliseconds of Neo4j writing (the sum of the profile's). */
   apply_ms: number;
+  /** The whole sync, PostgreSQL reads and the edge-state fold included. */
+  total_ms: number;
+  /** Per statement: rows sent, relationships created or deleted, milliseconds of Neo4j writing, rows per second. */
+  profile: Record<string, { rows: number; relationships: number; ms: number; rows_per_s: number }>;
 }
 
 /** A typed error the task reports in one line. */
@@ -91,11 +99,12 @@ export async function requireStar(sql: Sql, n: PgNames): Promise<void> {
 /** Run one incremental sync. */
 export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<SyncSummary> {
   const { sql, log, names: n } = deps;
+  const started = performance.now();
   await ensureGraphSchema(sql, n);
   await ensureConstraints(deps.neo4j);
   await requireStar(sql, n);
 
-  return await sql.begin(async (tx) => {
+  const summary = await sql.begin(async (tx): Promise<SyncSummary> => {
     await tx.unsafe(`select pg_advisory_xact_lock(${LOCK_KEY})`);
     const state = await readSyncState(tx, n);
     const models = SOURCE_MODELS.map((m) => `'${m}'`).join(", ");
@@ -126,8 +135,11 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
       relationships_added: 0,
       relationships_removed: 0,
       relationships_merged: 0,
+      relationships_written: 0,
       relationships_per_s: 0,
       apply_ms: 0,
+      total_ms: 0,
+      profile: {},
     };
     if (!pending || Number(pending.batches) === 0) {
       log.info("the graph is up to date with the star schema");
@@ -145,11 +157,16 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
     const start = pending.start.toISOString();
     log.info(`syncing ${pending.batches} new batches (events from ${start})`);
 
+    const safe = await openWrites(deps.neo4j);
+    if (safe) log.warn("an earlier sync may have written to Neo4j without committing: merging every relationship");
     const writer = new Neo4jWriter(deps, opts.batchSize);
     try {
       const nodes = await syncNodes(tx, n, start, writer);
-      const merged = await syncImmutableRels(tx, n, start, writer);
-      const { added, removed } = await syncEdges(tx, n, start, writer);
+      const content = await syncContent(tx, n, start, writer);
+      nodes.publications = content.publications;
+      nodes.shares = content.shares;
+      const merged = content.rels;
+      const { added, removed } = await syncEdges(tx, n, start, writer, safe);
       const snapshot = [state.snapshotAt, pending.newest].filter((d): d is Date => d !== null)
         .reduce((a, b) => (a > b ? a : b));
       await tx.unsafe(
@@ -159,7 +176,7 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
            synced_at = excluded.synced_at`,
         [pending.all_ranges, snapshot],
       );
-      const written = added + removed + merged;
+      const written = writer.rels;
       const summary: SyncSummary = {
         status: "synced",
         batches: Number(pending.batches),
@@ -169,8 +186,21 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
         relationships_added: added,
         relationships_removed: removed,
         relationships_merged: merged,
+        relationships_written: written,
         relationships_per_s: writer.ms > 0 ? Math.round(written / (writer.ms / 1000)) : 0,
         apply_ms: Math.round(writer.ms),
+        total_ms: Math.round(performance.now() - started),
+        profile: Object.fromEntries(
+          Object.entries(writer.profile).map(([k, p]) => [
+            k,
+            {
+              rows: p.rows,
+              relationships: p.rels,
+              ms: Math.round(p.ms),
+              rows_per_s: p.ms > 0 ? Math.round(p.rows / (p.ms / 1000)) : 0,
+            },
+          ]),
+        ),
       };
       log.info("graph synced", { counts: { added, removed, merged, per_s: summary.relationships_per_s } });
       return summary;
@@ -178,7 +208,33 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
       await writer.close();
     }
   });
+  // Committed: Neo4j and the edge state agree again.
+  if (summary.window_start !== null) await closeWrites(deps.neo4j);
+  return summary;
 }
+
+/**
+ * Mark Neo4j as being written (a `GraphSync` node, outside the model) and say whether the writes must be safe:
+ * true when the mark of an earlier sync is still set (it failed after writing to Neo4j, or before its PostgreSQL
+ * commit, so Neo4j may hold relationships the edge state does not know) or when a graph has users but no mark (a
+ * graph from before the mark). Then every relationship is MERGEd; otherwise new pairs are CREATEd.
+ */
+async function openWrites(driver: Driver): Promise<boolean> {
+  const [mark] = await cypher<{ dirty: boolean | null; users: boolean }>(
+    driver,
+    "OPTIONAL MATCH (m:GraphSync {key: 'sync'}) RETURN m.dirty AS dirty, EXISTS { MATCH (:User) } AS users",
+  );
+  await cypher(driver, "MERGE (m:GraphSync {key: 'sync'}) SET m.dirty = true");
+  return mark?.dirty === true || (mark?.dirty == null && mark?.users === true);
+}
+
+/** Clear the mark once PostgreSQL committed the edge state of the writes. */
+async function closeWrites(driver: Driver): Promise<void> {
+  await cypher(driver, "MATCH (m:GraphSync {key: 'sync'}) SET m.dirty = false");
+}
+
+/** Runs one statement in the writer's open transaction. */
+type Run = (query: string, params: Record<string, unknown>) => Promise<QueryResult>;
 
 /** Writes UNWIND batches to Neo4j, one transaction each, timing the writes and logging progress. */
 class Neo4jWriter {
@@ -190,21 +246,53 @@ class Neo4jWriter {
     this.#session = deps.neo4j.session();
   }
 
-  /** Send `rows` through `query` (which starts with `UNWIND $rows AS r`) in batches; returns the rows sent. */
-  async write(query: string, rows: Record<string, unknown>[]): Promise<number> {
+  /** Rows and milliseconds of Neo4j writing per statement name (the sync's profile). */
+  readonly profile: Record<string, { rows: number; rels: number; ms: number }> = {};
+  /** Relationships created and deleted in Neo4j. */
+  rels = 0;
+
+  /**
+   * Send `rows` through `query` (which starts with `UNWIND $rows AS r`) in batches; returns the rows sent. `name`
+   * labels the statement in the profile.
+   */
+  async write(name: string, query: string, rows: Record<string, unknown>[]): Promise<number> {
     for (let i = 0; i < rows.length; i += this.batchSize) {
-      if (this.deps.signal?.aborted) throw new GraphSyncError("stopped on request; nothing of this sync committed");
       const chunk = rows.slice(i, i + this.batchSize);
-      const t0 = performance.now();
-      await this.#session.executeWrite((t) => t.run(query, { rows: chunk }));
-      this.ms += performance.now() - t0;
-      this.rows += chunk.length;
-      if (this.rows >= this.#nextReport) {
-        this.deps.log.info(`written ${this.rows} rows to Neo4j`, { counts: { rows: this.rows } });
-        this.#nextReport += 100_000;
-      }
+      await this.transaction(name, chunk.length, (run) => run(query, { rows: chunk }));
     }
     return rows.length;
+  }
+
+  /**
+   * Run `body` in one Neo4j transaction (retried whole on a transient error); returns the relationships it created
+   * and deleted. `rows` is what the profile counts for `name`.
+   */
+  async transaction(name: string, rows: number, body: (run: Run) => Promise<unknown>): Promise<number> {
+    if (this.deps.signal?.aborted) throw new GraphSyncError("stopped on request; nothing of this sync committed");
+    const t0 = performance.now();
+    let rels = 0;
+    await this.#session.executeWrite(async (t) => {
+      rels = 0;
+      await body(async (query, params) => {
+        const result = await t.run(query, params);
+        const u = result.summary.counters.updates();
+        rels += u.relationshipsCreated + u.relationshipsDeleted;
+        return result;
+      });
+    });
+    const ms = performance.now() - t0;
+    this.ms += ms;
+    this.rels += rels;
+    const p = this.profile[name] ??= { rows: 0, rels: 0, ms: 0 };
+    p.rows += rows;
+    p.rels += rels;
+    p.ms += ms;
+    this.rows += rows;
+    if (this.rows >= this.#nextReport) {
+      this.deps.log.info(`written ${this.rows} rows to Neo4j`, { counts: { rows: this.rows, rels: this.rels } });
+      this.#nextReport += 100_000;
+    }
+    return rels;
   }
 
   async close() {
@@ -213,8 +301,9 @@ class Neo4jWriter {
 }
 
 /**
- * Stream a query's rows in chunks of `size`, handing each chunk to `each` before the next is read. (The iterator
- * form: postgres.js does not await a cursor callback on the last chunk.)
+ * Stream a query's rows in chunks of `size`, handing each chunk to `each`; the next chunk is read from PostgreSQL
+ * while `each` writes the current one to Neo4j. (The iterator form: postgres.js does not await a cursor callback on
+ * the last chunk. Asking for the next chunk early is safe: each chunk is a new array.)
  */
 async function chunked<T extends Record<string, unknown>>(
   tx: TxSql,
@@ -223,12 +312,22 @@ async function chunked<T extends Record<string, unknown>>(
   size: number,
   each: (rows: T[]) => Promise<void>,
 ): Promise<void> {
-  for await (const rows of tx.unsafe(query, params).cursor(size)) await each(rows as unknown as T[]);
+  const cursor = tx.unsafe(query, params).cursor(size)[Symbol.asyncIterator]();
+  let next = cursor.next();
+  try {
+    for (let r = await next; !r.done; r = await next) {
+      next = cursor.next();
+      await each(r.value as unknown as T[]);
+    }
+  } catch (e) {
+    await cursor.return?.();
+    throw e;
+  }
 }
 
-/** MERGE the nodes created in the window: topics (all), users, communities, publications, shares. */
+/** MERGE the dimension nodes of the window: topics (all), users (their newest version), communities. */
 async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): Promise<Record<string, number>> {
-  const counts: Record<string, number> = { topics: 0, users: 0, communities: 0, publications: 0, shares: 0 };
+  const counts: Record<string, number> = { topics: 0, users: 0, communities: 0 };
   const size = w.batchSize;
   await chunked(
     tx,
@@ -236,7 +335,11 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
     [],
     size,
     async (rows) => {
-      counts.topics! += await w.write("UNWIND $rows AS r MERGE (t:Topic {key: r.key}) SET t.name = r.name", rows);
+      counts.topics! += await w.write(
+        "topics",
+        "UNWIND $rows AS r MERGE (t:Topic {key: r.key}) SET t.name = r.name",
+        rows,
+      );
     },
   );
   await chunked(
@@ -248,6 +351,7 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
     size,
     async (rows) => {
       counts.users! += await w.write(
+        "users",
         `UNWIND $rows AS r MERGE (u:User {key: r.key})
          SET u.id = r.id, u.name = r.name, u.signed_up_at = datetime(r.signed_up_at)`,
         rows,
@@ -263,6 +367,7 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
     size,
     async (rows) => {
       counts.communities! += await w.write(
+        "communities",
         `UNWIND $rows AS r MERGE (c:Community {key: r.key})
          SET c.id = r.id, c.name = r.name, c.kind = r.kind, c.owner_key = r.owner, c.created_at = datetime(r.created_at)
          WITH c, r WHERE r.topic <> '-1'
@@ -271,86 +376,102 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
       );
     },
   );
-  await chunked(
-    tx,
-    `select publication_key::text as key, publication_id::text as id, kind, author_user_key::text as author,
-       community_key::text as community, topic_key::text as topic, ${iso("created_at")} as created_at
-     from ${n.core}.dim_publication where publication_key <> -1 and created_at >= $1`,
-    [start],
-    size,
-    async (rows) => {
-      counts.publications! += await w.write(
-        `UNWIND $rows AS r MERGE (p:Publication {key: r.key})
-         SET p.id = r.id, p.kind = r.kind, p.community_key = r.community, p.created_at = datetime(r.created_at)`,
-        rows,
-      );
-    },
-  );
-  await chunked(
-    tx,
-    `select share_key::text as key, share_id::text as id, share_kind as kind, sharer_user_key::text as sharer,
-       publication_key::text as publication, parent_share_key::text as parent, ${iso("occurred_at")} as at
-     from ${n.core}.fact_share where occurred_at >= $1`,
-    [start],
-    size,
-    async (rows) => {
-      counts.shares! += await w.write(
-        `UNWIND $rows AS r MERGE (s:Share {key: r.key})
-         SET s.id = r.id, s.kind = r.kind, s.sharer_key = r.sharer, s.publication_key = r.publication,
-           s.at = datetime(r.at)`,
-        rows,
-      );
-    },
-  );
   return counts;
 }
 
-/** MERGE POSTED, SHARED and ABOUT for the publications and shares of the window; returns how many were sent. */
-async function syncImmutableRels(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): Promise<number> {
-  let merged = 0;
-  await chunked(
+/**
+ * Publications and shares of the window with their immutable relationships (POSTED, ABOUT, SHARED). The window
+ * re-reads rows an earlier sync wrote (a late event pulls it back), so each batch asks Neo4j which nodes it lacks
+ * (a unique-index seek) and CREATEs those with their relationships in the same statement, the fast path of a bulk
+ * sync. A node that exists only as a placeholder (MERGEd as the target of a share that landed before it: no `id`)
+ * is completed with MERGEs; a complete node is left alone (these rows never change). Each batch is one Neo4j
+ * transaction, so a node never exists without its relationships, and a re-run after a failure creates nothing twice.
+ */
+async function syncContent(
+  tx: TxSql,
+  n: PgNames,
+  start: string,
+  w: Neo4jWriter,
+): Promise<{ publications: number; shares: number; rels: number }> {
+  const out = { publications: 0, shares: 0, rels: 0 };
+  await chunked<Record<string, string>>(
     tx,
-    `select publication_key::text as key, author_user_key::text as author, topic_key::text as topic
-     from ${n.core}.dim_publication where publication_key <> -1 and created_at >= $1`,
+    `select publication_key::text as key, publication_id::text as id, kind, author_user_key::text as author,
+       community_key::text as community, topic_key::text as topic, ${iso("created_at")} as created_at
+     from ${n.core}.dim_publication where publication_key <> -1 and created_at >= $1 order by created_at`,
     [start],
     w.batchSize,
     async (rows) => {
-      merged += await w.write(
-        `UNWIND $rows AS r MATCH (p:Publication {key: r.key})
-         MERGE (u:User {key: r.author}) MERGE (u)-[:POSTED]->(p)`,
-        rows,
-      );
-      const topical = rows.filter((r) => r.topic !== "-1");
-      merged += await w.write(
-        `UNWIND $rows AS r MATCH (p:Publication {key: r.key}) MERGE (t:Topic {key: r.topic}) MERGE (p)-[:ABOUT]->(t)`,
-        topical,
-      );
+      const props = "id: r.id, kind: r.kind, community_key: r.community, created_at: datetime(r.created_at)";
+      out.rels += await w.transaction("publications", rows.length, async (t) => {
+        await t(
+          `UNWIND $rows AS r OPTIONAL MATCH (old:Publication {key: r.key}) WITH r WHERE old IS NULL
+           MERGE (u:User {key: r.author})
+           CREATE (u)-[:POSTED]->(p:Publication {key: r.key, ${props}})
+           WITH p, r WHERE r.topic <> '-1'
+           MERGE (tp:Topic {key: r.topic}) CREATE (p)-[:ABOUT]->(tp)`,
+          { rows },
+        );
+        await t(
+          `UNWIND $rows AS r MATCH (p:Publication {key: r.key}) WHERE p.id IS NULL
+           SET p += {${props}}
+           MERGE (u:User {key: r.author}) MERGE (u)-[:POSTED]->(p)
+           WITH p, r WHERE r.topic <> '-1'
+           MERGE (tp:Topic {key: r.topic}) MERGE (p)-[:ABOUT]->(tp)`,
+          { rows },
+        );
+      });
+      out.publications += rows.length;
     },
   );
-  await chunked(
+  await chunked<Record<string, string>>(
     tx,
-    `select share_key::text as key, sharer_user_key::text as sharer, publication_key::text as publication,
-       parent_share_key::text as parent
-     from ${n.core}.fact_share where occurred_at >= $1`,
+    `select share_key::text as key, share_id::text as id, share_kind as kind, sharer_user_key::text as sharer,
+       publication_key::text as publication, parent_share_key::text as parent, ${iso("occurred_at")} as at
+     from ${n.core}.fact_share where occurred_at >= $1 order by occurred_at`,
     [start],
     w.batchSize,
     async (rows) => {
-      merged += await w.write(
-        `UNWIND $rows AS r MATCH (s:Share {key: r.key}) MERGE (u:User {key: r.sharer}) MERGE (u)-[:POSTED]->(s)`,
-        rows,
-      );
-      merged += await w.write(
-        `UNWIND $rows AS r MATCH (s:Share {key: r.key})
-         MERGE (p:Publication {key: r.publication}) MERGE (s)-[:SHARED]->(p)`,
-        rows.filter((r) => r.parent === "-1"),
-      );
-      merged += await w.write(
-        `UNWIND $rows AS r MATCH (s:Share {key: r.key}) MERGE (p:Share {key: r.parent}) MERGE (s)-[:SHARED]->(p)`,
-        rows.filter((r) => r.parent !== "-1"),
-      );
+      const props = "id: r.id, kind: r.kind, sharer_key: r.sharer, publication_key: r.publication, at: datetime(r.at)";
+      out.rels += await w.transaction("shares", rows.length, async (t) => {
+        // Nodes and POSTED first, for the whole batch: a share's parent may be a share of the same batch.
+        const created = await t(
+          `UNWIND $rows AS r OPTIONAL MATCH (old:Share {key: r.key}) WITH r WHERE old IS NULL
+           MERGE (u:User {key: r.sharer}) CREATE (u)-[:POSTED]->(:Share {key: r.key, ${props}})
+           RETURN r.key AS key`,
+          { rows },
+        );
+        const filled = await t(
+          `UNWIND $rows AS r MATCH (s:Share {key: r.key}) WHERE s.id IS NULL
+           SET s += {${props}} MERGE (u:User {key: r.sharer}) MERGE (u)-[:POSTED]->(s)
+           RETURN r.key AS key`,
+          { rows },
+        );
+        const keys = (res: QueryResult) => new Set(res.records.map((x) => x.get("key") as string));
+        for (const [verb, set] of [["CREATE", keys(created)], ["MERGE", keys(filled)]] as const) {
+          const todo = rows.filter((r) => set.has(r.key!));
+          const fromPublication = todo.filter((r) => r.parent === "-1");
+          const fromShare = todo.filter((r) => r.parent !== "-1");
+          if (fromPublication.length > 0) {
+            await t(
+              `UNWIND $rows AS r MATCH (s:Share {key: r.key})
+               MERGE (p:Publication {key: r.publication}) ${verb} (s)-[:SHARED]->(p)`,
+              { rows: fromPublication },
+            );
+          }
+          if (fromShare.length > 0) {
+            await t(
+              `UNWIND $rows AS r MATCH (s:Share {key: r.key})
+               MERGE (p:Share {key: r.parent}) ${verb} (s)-[:SHARED]->(p)`,
+              { rows: fromShare },
+            );
+          }
+        }
+      });
+      out.shares += rows.length;
     },
   );
-  return merged;
+  return out;
 }
 
 /**
@@ -401,12 +522,18 @@ async function syncEdges(
   n: PgNames,
   start: string,
   w: Neo4jWriter,
+  safe: boolean,
 ): Promise<{ added: number; removed: number }> {
   await tx.unsafe(`create temp table graph_changes (
-    rel text, src bigint, dst bigint, present boolean, at timestamptz, props jsonb) on commit drop`);
+    rel text, src bigint, dst bigint, present boolean, at timestamptz, props jsonb, was_present boolean)
+    on commit drop`);
+  // `was_present`: the pair's state before this sync (every CTE reads the table as it was before the insert).
   await tx.unsafe(
     `with ev as (${edgeEventsSql(n, "$1")}),
      last as (select distinct on (rel, src, dst) * from ev order by rel, src, dst, at desc, event_id desc),
+     before as (
+       select s.rel, s.src, s.dst, s.present from ${n.graph}.edge_state s join last using (rel, src, dst)
+     ),
      upserted as (
        insert into ${n.graph}.edge_state as s (rel, src, dst, present, at, event_id, props)
        select rel, src, dst, present, at, event_id, props from last
@@ -415,7 +542,8 @@ async function syncEdges(
        where (excluded.at, excluded.event_id) > (s.at, s.event_id)
        returning rel, src, dst, present, at, props
      )
-     insert into graph_changes select * from upserted`,
+     insert into graph_changes
+     select u.*, coalesce(b.present, false) from upserted u left join before b using (rel, src, dst)`,
     [start],
   );
   let added = 0, removed = 0;
@@ -430,31 +558,45 @@ async function syncEdges(
   };
   for (const [label, query] of Object.entries(endpoints)) {
     await chunked<{ k: string }>(tx, query, [], w.batchSize, async (rows) => {
-      await w.write(`UNWIND $rows AS r MERGE (:${label} {key: r.k})`, rows);
+      await w.write(`${label} endpoints`, `UNWIND $rows AS r MERGE (:${label} {key: r.k})`, rows);
     });
   }
   const touchedMembership: Record<string, unknown>[] = [];
   for (const rel of Object.values(STATEFUL)) {
-    for (const present of [true, false]) {
+    const props = rel.props ? " SET x += coalesce(r.props, {})" : "";
+    const ends = `(a:User {key: r.s}) MATCH (b:${rel.to} {key: r.d})`;
+    // A pair absent before this sync is CREATEd (no existence check: edge_state says Neo4j lacks it, unless an
+    // earlier sync failed after writing, when `safe` MERGEs everything); a pair present before gets its properties.
+    const changes = {
+      new: {
+        where: "present and not was_present",
+        query: safe
+          ? `UNWIND $rows AS r MATCH ${ends} MERGE (a)-[x:${rel.type}]->(b) SET x.since = datetime(r.at)${props}`
+          : `UNWIND $rows AS r MATCH ${ends} CREATE (a)-[x:${rel.type} {since: datetime(r.at)}]->(b)${props}`,
+      },
+      again: {
+        where: "present and was_present",
+        query: safe
+          ? `UNWIND $rows AS r MATCH ${ends} MERGE (a)-[x:${rel.type}]->(b) SET x.since = datetime(r.at)${props}`
+          : `UNWIND $rows AS r MATCH (a:User {key: r.s})-[x:${rel.type}]->(b:${rel.to} {key: r.d})
+             SET x.since = datetime(r.at)${props.replace(" SET", ",")}`,
+      },
+      remove: {
+        where: "not present",
+        query: `UNWIND $rows AS r MATCH (a:User {key: r.s})-[x:${rel.type}]->(b:${rel.to} {key: r.d}) DELETE x`,
+      },
+    };
+    for (const [kind, change] of Object.entries(changes)) {
       await chunked<{ s: string; d: string; at: string; props: Record<string, unknown> | null }>(
         tx,
         `select src::text as s, dst::text as d, ${iso("at")} as at, props from graph_changes
-         where rel = $1 and present = ${present} order by src, dst`,
+         where rel = $1 and ${change.where} order by src, dst`,
         [rel.type],
         w.batchSize,
         async (rows) => {
-          if (present) {
-            added += await w.write(
-              `UNWIND $rows AS r MATCH (a:User {key: r.s}) MATCH (b:${rel.to} {key: r.d})
-               MERGE (a)-[x:${rel.type}]->(b) SET x.since = datetime(r.at), x += coalesce(r.props, {})`,
-              rows.map((r) => ({ ...r, props: r.props ?? null })),
-            );
-          } else {
-            removed += await w.write(
-              `UNWIND $rows AS r MATCH (a:User {key: r.s})-[x:${rel.type}]->(b:${rel.to} {key: r.d}) DELETE x`,
-              rows,
-            );
-          }
+          const sent = await w.write(`${rel.type} ${kind}`, change.query, rows);
+          if (kind === "remove") removed += sent;
+          else added += sent;
           if (rel.to === "Community") touchedMembership.push(...rows.map((r) => ({ s: r.s, d: r.d })));
         },
       );
@@ -462,6 +604,7 @@ async function syncEdges(
   }
   // A member's role follows from ownership and moderation, which may have changed in this very sync.
   await w.write(
+    "MEMBER_OF role",
     `UNWIND $rows AS r MATCH (u:User {key: r.s})-[m:MEMBER_OF]->(c:Community {key: r.d})
      SET m.role = CASE WHEN c.owner_key = u.key THEN 'owner'
        WHEN EXISTS { (u)-[:MODERATES]->(c) } THEN 'moderator' ELSE 'member' END`,
