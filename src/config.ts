@@ -120,6 +120,8 @@ const schema = z.object({
 
   /** The model runner's artifacts folder (manifest.json, run results): the default of `models --target-dir`. */
   RUNNER_TARGET_DIR: z.string().min(1).default("target"),
+  /** Where `deno task export` writes the marts' files (the default of `export --out`), relative to the project. */
+  EXPORT_DIR: z.string().min(1).default("exports"),
 
   SMTP_HOST: z.string().min(1).default("localhost"),
   SMTP_PORT: port.default(1025),
@@ -184,6 +186,8 @@ export interface Config {
     /** Absolute path of the runner's artifacts folder. */
     targetDir: string;
   };
+  /** Absolute path of the folder `deno task export` writes into. */
+  exportDir: string;
   pipeline: {
     /** How far after "now" an event's occurred_at may lie before it is rejected (clock skew). */
     futureToleranceMs: number;
@@ -196,15 +200,15 @@ export interface Config {
      * whole of events/), so that a long-lived bucket is not listed in full every minute.
      */
     listLookbackHours: number;
-    /** Tests only: a fault point of a step at which to kill or pause the process (src/pipeline/faults.ts). */
-    faultPoint?: string;
-  };
-  smtp: {
     /**
      * How many hours after its day ends a late event may still arrive: the marts call a day final (`is_final`) once
      * the newest loaded action is this far past the day's end (the runner's default of `--vars late_window_hours`).
      */
     lateWindowHours: number;
+    /** Tests only: a fault point of a step at which to kill or pause the process (src/pipeline/faults.ts). */
+    faultPoint?: string;
+  };
+  smtp: {
     host: string;
     port: number;
     secure: boolean;
@@ -314,17 +318,18 @@ function fromRaw(r: Raw, home: string): Config {
     },
     neo4j: { url: r.NEO4J_URL, user: r.NEO4J_USER, password: r.NEO4J_PASSWORD },
     runner: { targetDir: projectPath(r.RUNNER_TARGET_DIR) },
+    exportDir: projectPath(r.EXPORT_DIR),
     pipeline: {
       futureToleranceMs: r.PIPELINE_FUTURE_TOLERANCE_SECONDS * 1000,
       maxLineBytes: r.PIPELINE_MAX_LINE_BYTES,
       maxFilesPerBatch: r.PIPELINE_MAX_FILES_PER_BATCH,
       listLookbackHours: r.PIPELINE_LIST_LOOKBACK_HOURS,
+      lateWindowHours: r.PIPELINE_LATE_WINDOW_HOURS,
       ...(r.PIPELINE_FAULT_POINT ? { faultPoint: r.PIPELINE_FAULT_POINT } : {}),
     },
     smtp: {
       host: r.SMTP_HOST,
       port: r.SMTP_PORT,
-      lateWindowHours: r.PIPELINE_LATE_WINDOW_HOURS,
       secure: r.SMTP_SECURE,
       user: r.SMTP_USER,
       password: r.SMTP_PASSWORD,

@@ -14,7 +14,7 @@ await runTask({
     "written by ClickHouse itself, into <out>/date=YYYY-MM-DD/ and the bucket under exports/date=YYYY-MM-DD/, " +
     "with manifest.json (rows, columns and types, SHA-256 of each file, snapshot time). Idempotent per day.",
   flags: {
-    out: { type: "string", help: "Local folder for the files", default: "exports" },
+    out: { type: "string", help: "Local folder for the files (default: EXPORT_DIR, which defaults to exports)" },
     mart: { type: "string", multiple: true, help: "Export only this mart (repeatable; default: every mart)" },
     "no-upload": { type: "boolean", help: "Write the local files only, not the bucket" },
     "metrics-doc": {
@@ -31,7 +31,7 @@ await runTask({
       if (store) await store.ensureBucket();
       const manifest = await exportMarts({ ch, store, log, now: () => new Date() }, {
         database: config.clickhouse.database,
-        outDir: String(flags.out ?? "exports"),
+        outDir: typeof flags.out === "string" ? flags.out : config.exportDir,
         marts: list(flags.mart),
       });
       return {
