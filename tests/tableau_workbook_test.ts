@@ -158,6 +158,8 @@ Deno.test({
       const marts = new Set(manifest.marts.map((m) => m.mart));
       const expectSheets = SHEETS.filter((s) => marts.has(s.mart));
       assert(expectSheets.length >= 10, `the export holds most marts (${[...marts].join(", ")})`);
+      // The influence sheets (M7-M10) are checked like every other: their marts are in the export.
+      for (const m of ["mart_user_influence", "mart_network_daily"]) assert(marts.has(m), `the export holds ${m}`);
       assertEquals(summary.skipped_sheets, SHEETS.filter((s) => !marts.has(s.mart)).map((s) => s.name));
 
       // Unpack with an independent reader.
