@@ -23,7 +23,10 @@ await runTask({
     host: { type: "string", help: "Address to listen on", default: "127.0.0.1" },
     "etl-schema": { type: "string", help: "PostgreSQL schema of the pipeline's accounting", default: "etl" },
     source: { type: "string", help: "Where the marts come from: auto, exports or clickhouse", default: "auto" },
-    exports: { type: "string", help: "Folder of deno task export's snapshots (--source exports)", default: "exports" },
+    exports: {
+      type: "string",
+      help: "Folder of deno task export's snapshots (--source exports; default: EXPORT_DIR, which defaults to exports)",
+    },
     poll: { type: "string", help: "Seconds between looks for a newer export snapshot", default: "10" },
     bench: {
       type: "boolean",
@@ -58,14 +61,16 @@ await runTask({
     let snapshot: SnapshotReader | null = null;
     let privateDir: string | null = null;
     if (source === "exports") {
-      // The dashboard's own chDB folder, never the warehouse's.
+      // The dashboard's own chDB folder, never the warehouse's. Not read-only: it loads each snapshot into it, and it
+      // holds nothing but copies of the export's files.
       privateDir = await Deno.makeTempDir({ prefix: "socialpulse-dashboard-" });
       ch = await createClickHouse({
         ...config.clickhouse,
         target: { kind: "chdb", path: `${privateDir}/chdb` },
         database: "dashboard",
       });
-      snapshot = new SnapshotReader(ch, resolve(String(flags.exports)), `${privateDir}/files`, log);
+      const exportsDir = typeof flags.exports === "string" ? resolve(flags.exports) : config.exportDir;
+      snapshot = new SnapshotReader(ch, exportsDir, `${privateDir}/files`, log);
     } else {
       ch = await createClickHouse(config.clickhouse, { readOnly: true });
     }

@@ -159,7 +159,7 @@ Deno.test({
       assertEquals(await shownDays(), after, "the new export's publications per day");
 
       // The truth, from the warehouse's chDB folder (the dashboard does not hold it).
-      const [days, comms, camps, reposts] = await chRows(env, [
+      const [days, comms, camps, reposts, net, leaders] = await chRows(env, [
         `select toString(day) as d, publications, comments, reactions, dau, wau, dau_wau_ratio
          from mart_platform_daily order by day`,
         `select toString(community_key) as k, any(community_kind) as kind, sum(growth) as growth,
@@ -169,6 +169,10 @@ Deno.test({
         `select toString(campaign_key) as k, sum(impressions) as impressions, sum(clicks) as clicks
          from mart_ads_daily where level = 'campaign' and day between '${FROM}' and '${TO}' group by campaign_key`,
         `select toString(day) as d, sum(reposts) as reposts from mart_user_reposts_daily group by day order by day`,
+        `select toString(day) as d, friendships, follows, avg_friends, avg_followers from mart_network_daily
+         where day between '${FROM}' and '${TO}' order by day`,
+        `select toString(user_key) as k, pagerank_rank, followers, reach_within_3 from mart_user_influence
+         order by pagerank_rank, user_key limit 25`,
       ]) as Record<string, unknown>[][];
       assertEquals(days!.map((d) => d.d), [FROM, "2026-11-21", TO]);
       assert(comms!.length > 0 && camps!.length > 0, "the world has communities and campaigns");
@@ -266,6 +270,21 @@ Deno.test({
         assertEquals(n(campCells[String(c.k)]!.impressions), n(c.impressions), `campaign ${c.k} impressions`);
         assertEquals(n(campCells[String(c.k)]!.clicks), n(c.clicks), `campaign ${c.k} clicks`);
       }
+
+      // Influence: the network per day (M8) and the leaderboard (M9; empty here: no graph metrics run in this test).
+      await open(`/influence${RANGE}`);
+      const netCells = await cells("table-network");
+      assertEquals(Object.keys(netCells), net!.map((d) => String(d.d)));
+      for (const d of net!) {
+        const shown = netCells[String(d.d)]!;
+        for (const k of ["friendships", "follows"]) assertEquals(n(shown[k]), n(d[k]), `${d.d} ${k}`);
+        for (const k of ["avg_friends", "avg_followers"]) {
+          assert(Math.abs(n(shown[k])! - n(d[k])!) < 1e-9, `${d.d} ${k}: ${shown[k]} vs ${d[k]}`);
+        }
+      }
+      assert(net!.some((d) => n(d.friendships)! > 0), "the world has friendships");
+      const leaderCells = await cells("table-influence");
+      assertEquals(Object.keys(leaderCells), leaders!.map((u) => String(u.k)));
 
       // Pipeline health: quarantine by reason and events loaded, from etl.
       await open("/health");

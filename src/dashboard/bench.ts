@@ -1,7 +1,7 @@
 /**
  * `deno task dashboard --bench`: each page's server time (the request handler, in-process, no network), as
  * - first: the first render of the process (cold JIT, empty page cache),
- * - cold: a render with an empty page cache (median and max of `runs`; queries and charts run every time),
+ * - cold: a render with empty page and chart caches (median and max of `runs`; queries and charts run every time),
  * - warm: the same request again (the page cache of the marts version answers).
  * The load average is printed beside the figures: on a shared 2-core machine they move with it.
  *
@@ -10,6 +10,7 @@
 import type { Logger } from "../log.ts";
 import type { DashboardDeps } from "./data.ts";
 import { handler } from "./server.ts";
+import { clearChartCache } from "./charts.ts";
 
 /** One page's figures, milliseconds. */
 export interface PageTiming {
@@ -28,6 +29,7 @@ export const BENCH_URLS = [
   "/?kind=post",
   "/communities",
   "/communities?kind=group",
+  "/influence",
   "/ads",
   "/health",
 ];
@@ -51,11 +53,13 @@ export async function benchPages(
   const loadBefore = await loadAverage();
   const pages: PageTiming[] = [];
   for (const url of opts.urls ?? BENCH_URLS) {
+    clearChartCache();
     const first = await timed(handler(deps), url);
     const cold: number[] = [];
     const warm: number[] = [];
     for (let i = 0; i < opts.runs; i++) {
       const handle = handler(deps);
+      clearChartCache();
       cold.push((await timed(handle, url)).ms);
       warm.push((await timed(handle, url)).ms);
     }

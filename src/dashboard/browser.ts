@@ -43,6 +43,7 @@ export interface Shot {
 export const SHOTS: Shot[] = [
   { path: "/", file: "overview.png" },
   { path: "/communities", file: "communities.png" },
+  { path: "/influence", file: "influence.png" },
   { path: "/ads", file: "ads.png" },
   { path: "/health", file: "health.png" },
 ];

@@ -42,6 +42,11 @@ const RENDERED_MAX = 500;
 /** zrender prefixes clip-path ids and CSS classes with its instance's id; a reused instance needs a new one per draw. */
 let draws = 0;
 
+/** Forget the drawn SVGs (the bench times drawing from scratch). */
+export function clearChartCache(): void {
+  rendered.clear();
+}
+
 /** The chart's SVG markup (ECharts SSR). */
 export function renderChart(spec: ChartSpec): string {
   const key = JSON.stringify(spec);

@@ -250,18 +250,20 @@ export async function campaigns(ch: ClickHouseClient, f: Filters) {
 
 /** Ad spend and revenue per day and stream, in USD. */
 export async function moneyDays(ch: ClickHouseClient, f: Filters) {
-  const spend = await chQuery<Record<string, unknown>>(
-    ch,
-    `select toString(day) as day_s, sum(spend_usd) as spend_usd, sum(clicks) as clicks, sum(impressions) as impressions
+  const [spend, revenue] = await Promise.all([
+    chQuery<Record<string, unknown>>(
+      ch,
+      `select toString(day) as day_s, sum(spend_usd) as spend_usd, sum(clicks) as clicks, sum(impressions) as impressions
      from mart_ads_daily where level = 'campaign' and day between {from:Date} and {to:Date} group by day order by day`,
-    { from: f.from, to: f.to },
-  );
-  const revenue = await chQuery<Record<string, unknown>>(
-    ch,
-    `select toString(day) as day_s, stream, sum(amount_usd) as usd, sum(payments) as payments
+      { from: f.from, to: f.to },
+    ),
+    chQuery<Record<string, unknown>>(
+      ch,
+      `select toString(day) as day_s, stream, sum(amount_usd) as usd, sum(payments) as payments
      from mart_revenue_daily where day between {from:Date} and {to:Date} group by day, stream order by day, stream`,
-    { from: f.from, to: f.to },
-  );
+      { from: f.from, to: f.to },
+    ),
+  ]);
   return {
     spend: spend.map((r) => ({
       day: String(r.day_s),
@@ -321,5 +323,118 @@ export async function pipelineHealth(sql: Sql, schema: string, limit = 15) {
     reasons: reasons.map((r) => ({ reason: String(r.reason), lines: Number(r.lines) })),
     newestDay: (fresh?.newest_day as string | null) ?? null,
     failures,
+  };
+}
+
+/** One user of the influence leaderboard (M7-M10, mart_user_influence). */
+export interface InfluenceUser {
+  user_key: string;
+  username: string;
+  friends: number;
+  followers: number;
+  following: number;
+  pagerank: number;
+  pagerank_rank: number;
+  reach_1: number;
+  reach_2: number;
+  reach_3: number;
+  reach_within_3: number;
+  eccentricity: number | null;
+  reposts_received: number;
+  quotes_received: number;
+}
+
+/**
+ * The influence leaderboard: the top users by PageRank (rank, then user key), with the number of users in the
+ * graph snapshot and its time. Null when mart_user_influence is not built.
+ */
+export async function influence(ch: ClickHouseClient, limit = 25) {
+  if (!(await martTables(ch)).has("mart_user_influence")) return null;
+  const [top, [totals]] = await Promise.all([
+    chQuery<Record<string, unknown>>(
+      ch,
+      `select toString(user_key) as key, coalesce(username, toString(user_id)) as name, friends, followers, following,
+              pagerank, pagerank_rank, reach_1, reach_2, reach_3, reach_within_3, eccentricity, reposts_received,
+              quotes_received
+       from mart_user_influence order by pagerank_rank, user_key limit {limit:UInt32}`,
+      { limit },
+    ),
+    chQuery<Record<string, unknown>>(
+      ch,
+      `select count() as users, toString(max(graph_snapshot_at)) as snapshot_at, avg(reach_within_3) as avg_reach_3
+       from mart_user_influence`,
+    ),
+  ]);
+  return {
+    users: num(totals?.users) ?? 0,
+    snapshotAt: totals && Number(totals.users) > 0 ? String(totals.snapshot_at) : null,
+    avgReach3: num(totals?.avg_reach_3),
+    top: top.map((r): InfluenceUser => ({
+      user_key: String(r.key),
+      username: String(r.name),
+      friends: num(r.friends)!,
+      followers: num(r.followers)!,
+      following: num(r.following)!,
+      pagerank: num(r.pagerank)!,
+      pagerank_rank: num(r.pagerank_rank)!,
+      reach_1: num(r.reach_1)!,
+      reach_2: num(r.reach_2)!,
+      reach_3: num(r.reach_3)!,
+      reach_within_3: num(r.reach_within_3)!,
+      eccentricity: num(r.eccentricity),
+      reposts_received: num(r.reposts_received)!,
+      quotes_received: num(r.quotes_received)!,
+    })),
+  };
+}
+
+/**
+ * The network per day (M8 averages at day end) in the range, and the friendship graph's figures (M7) of the newest
+ * graph snapshot (on its day's row, whatever the range). Null when mart_network_daily is not built.
+ */
+export async function network(ch: ClickHouseClient, f: Filters) {
+  if (!(await martTables(ch)).has("mart_network_daily")) return null;
+  const [rows, [g]] = await Promise.all([
+    chQuery<Record<string, unknown>>(
+      ch,
+      `select toString(day) as day_s, users, friendships, follows, avg_friends, avg_friends_nonzero, avg_followers,
+              avg_followers_nonzero, is_final
+       from mart_network_daily where day between {from:Date} and {to:Date} order by day`,
+      { from: f.from, to: f.to },
+    ),
+    chQuery<Record<string, unknown>>(
+      ch,
+      `select toString(graph_snapshot_at) as at, components, largest_component, diameter, diameter_lower,
+              diameter_upper, diameter_is_estimate, average_path, average_path_is_estimate, average_path_sample
+       from mart_network_daily where components is not null order by day desc limit 1`,
+    ),
+  ]);
+  const bool = (v: unknown) => v === true || v === 1 || v === "true";
+  return {
+    days: rows.map((r) => ({
+      day: String(r.day_s),
+      users: num(r.users)!,
+      friendships: num(r.friendships)!,
+      follows: num(r.follows)!,
+      avg_friends: num(r.avg_friends),
+      avg_friends_nonzero: num(r.avg_friends_nonzero),
+      avg_followers: num(r.avg_followers),
+      avg_followers_nonzero: num(r.avg_followers_nonzero),
+      is_final: bool(r.is_final),
+    })),
+    graph: g
+      ? {
+        at: String(g.at),
+        components: num(g.components)!,
+        largest_component: num(g.largest_component)!,
+        diameter: num(g.diameter),
+        diameter_lower: num(g.diameter_lower),
+        diameter_upper: num(g.diameter_upper),
+        diameter_is_estimate: bool(g.diameter_is_estimate),
+        average_path: num(g.average_path),
+        average_path_is_estimate: bool(g.average_path_is_estimate),
+        average_path_sample: num(g.average_path_sample),
+      }
+      : null,
   };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Logger } from "../log.ts";
-import type { DashboardDeps } from "./data.ts";
+import { type DashboardDeps, martsVersion } from "./data.ts";
 import { handler } from "./server.ts";
 
 /** Where to listen; how often to look for a new export snapshot (exports mode). */
@@ -25,8 +25,34 @@ export async function serveDashboard(
 ): Promise<{ url: string; requests: number }> {
   let requests = 0;
   const handle = handler(deps);
-  // The newest snapshot before the first page, then a look for a newer one every pollSeconds.
-  const polling = deps.snapshot ? deps.snapshot.poll(args.pollSeconds, signal) : Promise.resolve();
+  // Every pollSeconds: a newer export snapshot (exports mode), and when the marts changed, the pages with their
+  // default filters rendered into the page cache, so that a visitor's first page does not wait for the queries
+  // and charts.
+  const keepFresh = async () => {
+    let version = "";
+    while (!signal.aborted) {
+      if (deps.snapshot) await deps.snapshot.check(args.pollSeconds);
+      try {
+        const v = deps.snapshot ? deps.snapshot.current?.loaded_at ?? "" : await martsVersion(deps.ch);
+        if (v && v !== version) {
+          const started = performance.now();
+          const pages = await handle.warm();
+          log.info(`rendered ${pages} pages of the new marts in ${Math.round(performance.now() - started)} ms`);
+          version = v;
+        }
+      } catch (e) {
+        log.warn(`rendering the pages ahead failed: ${(e as Error).message}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, args.pollSeconds * 1000);
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      });
+    }
+  };
+  const polling = keepFresh();
   let url = "";
   const server = Deno.serve({
     hostname: args.hostname,

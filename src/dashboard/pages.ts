@@ -13,7 +13,9 @@ import {
   communityDays,
   type DashboardDeps,
   type Filters,
+  influence,
   moneyDays,
+  network,
   pipelineHealth,
   platformDays,
   repostDays,
@@ -44,14 +46,17 @@ const overview: Page = {
   filters: ["range", "kind"],
   kinds: ["all", "post", "story", "reel"],
   async render({ ch }, f) {
-    const days = await platformDays(ch, f);
+    // One round trip's wait: the queries go out together (a ClickHouse server answers them in parallel).
+    const [days, topics, spread, reposts] = await Promise.all([
+      platformDays(ch, f),
+      topTopics(ch, f),
+      spreadDays(ch, f),
+      repostDays(ch, f),
+    ]);
     const last = days.at(-1);
     const total = (k: "publications" | "comments" | "reactions") => days.reduce((s, d) => s + d[k], 0);
     const provisional = days.filter((d) => !d.is_final).map((d) => d.day);
     const cats = days.map((d) => d.day);
-    const topics = await topTopics(ch, f);
-    const spread = await spreadDays(ch, f);
-    const reposts = await repostDays(ch, f);
     return `<div class="tiles">
 ${tile("publications", "Publications", total("publications"), 0, `${f.from} to ${f.to}`)}
 ${tile("comments", "Comments (replies included)", total("comments"))}
@@ -166,9 +171,7 @@ const communitiesPage: Page = {
   title: "Communities",
   filters: ["range", "kind", "community"],
   async render({ ch }, f) {
-    const rows = await communities(ch, f);
-    const days = await communityDays(ch, f);
-    const choices = await communityChoices(ch);
+    const [rows, days, choices] = await Promise.all([communities(ch, f), communityDays(ch, f), communityChoices(ch)]);
     const top = rows.slice(0, 15);
     return `<p class="note">Kinds: ${choices.kinds.map(escapeHtml).join(", ")}; ${choices.names.length} communities.</p>
 <div class="tiles">
@@ -242,8 +245,7 @@ const adsPage: Page = {
   title: "Ads and revenue",
   filters: ["range"],
   async render({ ch }, f) {
-    const camps = await campaigns(ch, f);
-    const money = await moneyDays(ch, f);
+    const [camps, money] = await Promise.all([campaigns(ch, f), moneyDays(ch, f)]);
     const streams = [...new Set(money.revenue.map((r) => r.stream))].sort();
     const revDays = [...new Set(money.revenue.map((r) => r.day))].sort();
     const revenueOf = (day: string, stream: string) =>
@@ -292,6 +294,141 @@ ${
           { header: "CTR", metric: "ctr", value: (c) => c.ctr, digits: 4 },
           { header: "spend (USD)", metric: "spend_usd", value: (c) => c.spend_usd, digits: 2 },
         ], (c) => c.key),
+      )
+    }`;
+  },
+};
+
+const influencePage: Page = {
+  path: "/influence",
+  cacheable: true,
+  title: "Influence",
+  filters: ["range"],
+  async render({ ch }, f) {
+    const [lead, net] = await Promise.all([influence(ch), network(ch, f)]);
+    if (!lead && !net) {
+      return `<p class="empty">mart_user_influence and mart_network_daily are not built yet (deno task models build,
+after deno task graph metrics).</p>`;
+    }
+    const g = net?.graph ?? null;
+    const last = net?.days.at(-1);
+    const estimate = (is: boolean, note: string) => (is ? ` (estimate${note})` : "");
+    const top = lead?.top ?? [];
+    const chartTop = top.slice(0, 15);
+    const days = net?.days ?? [];
+    return `<div class="tiles">
+${
+      tile(
+        "graph_users",
+        "Users in the graph",
+        lead?.users ?? null,
+        0,
+        lead?.snapshotAt ? `graph as of ${lead.snapshotAt} UTC` : "no graph snapshot yet",
+      )
+    }
+${tile("avg_friends", `Friends per user ${last?.day ?? ""}`, last?.avg_friends ?? null, 2, "all signed-up users")}
+${tile("avg_followers", `Followers per user ${last?.day ?? ""}`, last?.avg_followers ?? null, 2)}
+${tile("components", "Friendship components", g?.components ?? null)}
+${tile("largest_component", "Largest component (users)", g?.largest_component ?? null)}
+${
+      tile(
+        "diameter",
+        "Diameter" + estimate(g?.diameter_is_estimate ?? false, ""),
+        g?.diameter ?? null,
+        0,
+        g && g.diameter_lower !== g.diameter_upper ? `between ${g.diameter_lower} and ${g.diameter_upper}` : "",
+      )
+    }
+${
+      tile(
+        "average_path",
+        "Average path" +
+          estimate(
+            g?.average_path_is_estimate ?? false,
+            g?.average_path_sample ? `, ${g.average_path_sample} sources` : "",
+          ),
+        g?.average_path ?? null,
+        2,
+      )
+    }
+${tile("avg_reach_3", "Users within 3 friendship steps (mean)", lead?.avgReach3 ?? null, 1)}
+</div>
+${
+      grid(
+        chartPanel({
+          id: "chart-pagerank",
+          title: "PageRank leaderboard (follow graph)",
+          kind: "bar",
+          horizontal: true,
+          categories: chartTop.map((u) => u.username),
+          series: [{ name: "PageRank", values: chartTop.map((u) => u.pagerank) }],
+        }),
+        chartPanel({
+          id: "chart-reach",
+          title: "Friendship reach of the leaders (users at 1, 2, 3 steps)",
+          kind: "bar",
+          horizontal: true,
+          stack: true,
+          categories: chartTop.map((u) => u.username),
+          series: [
+            { name: "1 step", values: chartTop.map((u) => u.reach_1) },
+            { name: "2 steps", values: chartTop.map((u) => u.reach_2) },
+            { name: "3 steps", values: chartTop.map((u) => u.reach_3) },
+          ],
+        }),
+        chartPanel({
+          id: "chart-degrees",
+          title: "Friends and followers per user at day end",
+          kind: "line",
+          categories: days.map((d) => d.day),
+          series: [
+            { name: "friends", values: days.map((d) => d.avg_friends) },
+            { name: "followers", values: days.map((d) => d.avg_followers) },
+            { name: "friends (users with any)", values: days.map((d) => d.avg_friends_nonzero) },
+          ],
+        }),
+        chartPanel({
+          id: "chart-network-size",
+          title: "Friendships and follows at day end",
+          kind: "line",
+          categories: days.map((d) => d.day),
+          series: [
+            { name: "friendships", values: days.map((d) => d.friendships) },
+            { name: "follows", values: days.map((d) => d.follows) },
+          ],
+        }),
+      )
+    }
+${
+      section(
+        "Leaderboard (top 25 by PageRank)",
+        table("table-influence", top, [
+          { header: "rank", metric: "pagerank_rank", value: (u) => u.pagerank_rank },
+          { header: "user", value: (u) => u.username },
+          { header: "PageRank", metric: "pagerank", value: (u) => u.pagerank, digits: 4 },
+          { header: "followers", metric: "followers", value: (u) => u.followers },
+          { header: "following", metric: "following", value: (u) => u.following },
+          { header: "friends", metric: "friends", value: (u) => u.friends },
+          { header: "2 steps", metric: "reach_2", value: (u) => u.reach_2 },
+          { header: "3 steps", metric: "reach_3", value: (u) => u.reach_3 },
+          { header: "within 3", metric: "reach_within_3", value: (u) => u.reach_within_3 },
+          { header: "eccentricity", metric: "eccentricity", value: (u) => u.eccentricity },
+          { header: "reposts received", metric: "reposts_received", value: (u) => u.reposts_received },
+          { header: "quotes received", metric: "quotes_received", value: (u) => u.quotes_received },
+        ], (u) => u.user_key),
+      )
+    }
+${
+      section(
+        "Network per day",
+        table("table-network", days, [
+          { header: "day", value: (d) => d.day + (d.is_final ? "" : " (provisional)") },
+          { header: "users", metric: "users", value: (d) => d.users },
+          { header: "friendships", metric: "friendships", value: (d) => d.friendships },
+          { header: "follows", metric: "follows", value: (d) => d.follows },
+          { header: "friends/user", metric: "avg_friends", value: (d) => d.avg_friends, digits: 3 },
+          { header: "followers/user", metric: "avg_followers", value: (d) => d.avg_followers, digits: 3 },
+        ], (d) => d.day),
       )
     }`;
   },
@@ -392,4 +529,4 @@ ${
 };
 
 /** Every page, in navigation order. */
-export const PAGES: Page[] = [overview, communitiesPage, adsPage, healthPage];
+export const PAGES: Page[] = [overview, communitiesPage, influencePage, adsPage, healthPage];

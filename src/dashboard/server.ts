@@ -75,11 +75,20 @@ ${body}
 </body></html>`;
 }
 
-/** The request handler (exported for tests that serve it on their own port). */
-export function handler(deps: DashboardDeps): (req: Request) => Promise<Response> {
+/** The request handler, and `warm()`: render every marts page with its default filters into the page cache. */
+export interface Handler {
+  (req: Request): Promise<Response>;
+  /** Render the marts pages' default views (the navigation's links) into the cache; returns how many. */
+  warm(): Promise<number>;
+}
+
+/** The request handler (exported for tests and the bench, which call it without a server). */
+export function handler(deps: DashboardDeps): Handler {
   let ssrClient: string | null = null;
   const cache = new Map<string, string>();
-  return async (req) => {
+  /** The last day of the marts, per marts version (one query per data change, not per page). */
+  let bounds: { version: string; value: Promise<{ first: string; last: string } | null> } | null = null;
+  const handle = async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
     const text = (body: string, type: string, status = 200) =>
       new Response(body, { status, headers: { "content-type": type } });
@@ -87,11 +96,14 @@ export function handler(deps: DashboardDeps): (req: Request) => Promise<Response
       // The snapshot served (exports mode), so a parent process or a test can wait for a new one.
       return text(JSON.stringify({ ok: true, snapshot: deps.snapshot?.current ?? null }) + "\n", "application/json");
     }
-    if (url.pathname === "/assets/style.css") return text(STYLE, "text/css");
-    if (url.pathname === "/assets/app.js") return text(APP_SCRIPT, "text/javascript");
+    // Static files: the same for the life of the process, so the browser keeps them for an hour.
+    const asset = (body: string, type: string) =>
+      new Response(body, { headers: { "content-type": type, "cache-control": "public, max-age=3600" } });
+    if (url.pathname === "/assets/style.css") return asset(STYLE, "text/css");
+    if (url.pathname === "/assets/app.js") return asset(APP_SCRIPT, "text/javascript");
     if (url.pathname === "/assets/echarts-ssr-client.js") {
       ssrClient ??= await ssrClientScript();
-      return text(ssrClient, "text/javascript");
+      return asset(ssrClient, "text/javascript");
     }
     const page = PAGES.find((p) => p.path === url.pathname);
     if (!page) return text(`no page ${url.pathname}\n`, "text/plain", 404);
@@ -111,12 +123,15 @@ export function handler(deps: DashboardDeps): (req: Request) => Promise<Response
     }
     const render = async () => {
       const started = performance.now();
-      // Pages of the marts are cached per data version; pipeline health (live counters) never is.
-      const key = page.cacheable ? `${await martsVersion(deps.ch)}|${page.path}|${url.search}` : null;
+      // Pages of the marts are cached per data version (the snapshot loaded, or the marts' parts on a server);
+      // pipeline health (live counters) never is.
+      const version = snapshot ? snapshot.current?.loaded_at ?? "" : await martsVersion(deps.ch);
+      const key = page.cacheable ? `${version}|${page.path}|${url.search}` : null;
       let html = key ? cache.get(key) : undefined;
       if (html === undefined) {
-        const bounds = page.filters.includes("range") ? await dayBounds(deps.ch) : null;
-        const f = parseFilters(url, bounds?.last ?? null);
+        if (bounds?.version !== version) bounds = { version, value: dayBounds(deps.ch) };
+        const last = page.filters.includes("range") ? (await bounds.value)?.last ?? null : null;
+        const f = parseFilters(url, last);
         html = layout(page, f, await page.render(deps, f), url.search, source());
         if (key) {
           if (cache.size >= CACHE_PAGES) cache.delete(cache.keys().next().value!);
@@ -136,4 +151,14 @@ export function handler(deps: DashboardDeps): (req: Request) => Promise<Response
       throw e;
     }
   };
+  return Object.assign(handle, {
+    async warm() {
+      const pages = PAGES.filter((p) => p.cacheable);
+      for (const p of pages) {
+        const res = await handle(new Request(new URL(p.path, "http://dashboard.invalid")));
+        await res.body?.cancel();
+      }
+      return pages.length;
+    },
+  });
 }

@@ -218,35 +218,28 @@ export class SnapshotReader {
     }
   }
 
-  /** Refresh every `seconds` until `signal` aborts; each outcome other than "unchanged" is logged. */
-  async poll(seconds: number, signal: AbortSignal): Promise<void> {
-    let reported = "";
-    while (!signal.aborted) {
-      try {
-        const r = await this.refresh();
-        const line = r.kind === "loaded"
-          ? `loaded the export snapshot of ${r.info.snapshot_at} (${r.info.marts} marts, ${r.info.rows} rows)`
-          : r.kind === "none"
-          ? `no export snapshot under ${this.exportsDir} yet (deno task export, or the pipeline's export step)`
-          : r.kind === "incomplete"
-          ? `export snapshot not loaded yet, trying again in ${seconds} s: ${r.reason}`
-          : "";
-        // Repeated "none"/"incomplete" states are reported once.
-        if (line && line !== reported) {
-          if (r.kind === "loaded") this.log.info(line);
-          else this.log.warn(line);
-        }
-        if (r.kind !== "unchanged") reported = line;
-      } catch (e) {
-        this.log.error(`loading the export snapshot failed: ${(e as Error).message}`);
+  #reported = "";
+
+  /** Refresh once and log the outcome (a repeated "none" or "incomplete" only once); never throws. */
+  async check(retrySeconds: number): Promise<RefreshResult | null> {
+    try {
+      const r = await this.refresh();
+      const line = r.kind === "loaded"
+        ? `loaded the export snapshot of ${r.info.snapshot_at} (${r.info.marts} marts, ${r.info.rows} rows)`
+        : r.kind === "none"
+        ? `no export snapshot under ${this.exportsDir} yet (deno task export, or the pipeline's export step)`
+        : r.kind === "incomplete"
+        ? `export snapshot not loaded yet, trying again in ${retrySeconds} s: ${r.reason}`
+        : "";
+      if (line && line !== this.#reported) {
+        if (r.kind === "loaded") this.log.info(line);
+        else this.log.warn(line);
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, seconds * 1000);
-        signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      });
+      if (r.kind !== "unchanged") this.#reported = line;
+      return r;
+    } catch (e) {
+      this.log.error(`loading the export snapshot failed: ${(e as Error).message}`);
+      return null;
     }
   }
 }
