@@ -167,6 +167,38 @@ async function* walk(dir: string): AsyncGenerator<string> {
   }
 }
 
+/**
+ * Each statement's outcome on the chDB folder `chPath` ("ok" or the error's first line), run in a process of its own
+ * (one chDB engine per process) through the project's client, read-only or not.
+ */
+async function chdbStatements(
+  chPath: string,
+  database: string,
+  readOnly: boolean,
+  statements: string[],
+): Promise<string[]> {
+  const code = `import { createClickHouse } from ${JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))};
+const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(chPath)} }, user: "", password: "",
+  database: ${
+    JSON.stringify(database)
+  }, pgAddress: "", reader: { user: "", password: "" } }, { readOnly: ${readOnly} });
+const out = [];
+for (const query of ${JSON.stringify(statements)}) {
+  try { await ch.command({ query }); out.push("ok"); } catch (e) { out.push(e.message.split("\\n")[0]); }
+}
+console.log(JSON.stringify(out));
+await ch.close();`;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    cwd: PROJECT_ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  ok(out.success, dec.decode(out.stderr));
+  return JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
+}
+
 /** A password no role has; also searched for in what the task printed (it must never be echoed). */
 const wrongPassword = () => `wrong-${crypto.randomUUID()}`;
 
@@ -538,9 +570,16 @@ Deno.test({
     // The truth the health page must show: one loaded batch with 777 quarantined lines.
     await box.sql`insert into etl.batches (status, loaded_at, lines_in, loaded, quarantined, duplicates)
       values ('loaded', now(), 1000, 223, 777, 0)`;
+    // The marts live on the folder (one empty mart is enough for the pages' day bounds); the dashboard reads them there.
+    deepStrictEqual(
+      await chdbStatements(chPath, "socialpulse", false, [
+        "create table mart_platform_daily (day Date) engine = MergeTree order by day",
+      ]),
+      ["ok"],
+    );
     const ownerPassword = wrongPassword();
     const dashboard = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", join(PROJECT_ROOT, "tasks", "dashboard.ts"), "--port", "0"],
+      args: ["run", "-A", join(PROJECT_ROOT, "tasks", "dashboard.ts"), "--port", "0", "--source", "clickhouse"],
       cwd: PROJECT_ROOT,
       // The owner's password is wrong: whatever the dashboard reads in PostgreSQL, it reads as the reader.
       env: {
@@ -588,27 +627,7 @@ Deno.test({
 
 Deno.test("chDB has no users: the dashboard's and export's read-only client refuses every write and still reads", async () => {
   const chPath = await Deno.makeTempDir({ prefix: "db-roles-chdb-" });
-  /** Each statement's outcome on the folder, in a process of its own (one chDB engine per process): ok or the error. */
-  const attempt = async (readOnly: boolean, statements: string[]): Promise<string[]> => {
-    const code = `import { createClickHouse } from ${JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))};
-const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(chPath)} }, user: "", password: "",
-  database: "roles", pgAddress: "", reader: { user: "", password: "" } }, { readOnly: ${readOnly} });
-const out = [];
-for (const query of ${JSON.stringify(statements)}) {
-  try { await ch.command({ query }); out.push("ok"); } catch (e) { out.push(e.message.split("\\n")[0]); }
-}
-console.log(JSON.stringify(out));
-await ch.close();`;
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", "--ext=ts", code],
-      cwd: PROJECT_ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const dec = new TextDecoder();
-    ok(out.success, dec.decode(out.stderr));
-    return JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
-  };
+  const attempt = (readOnly: boolean, statements: string[]) => chdbStatements(chPath, "roles", readOnly, statements);
   try {
     deepStrictEqual(
       await attempt(false, [
