@@ -79,7 +79,14 @@ export function drawChart(spec: ChartSpec, fresh = false): string {
       animation: false,
       color: PALETTE,
       textStyle: { fontFamily: "DejaVu Sans, Arial, sans-serif" },
-      legend: spec.series.length > 1 ? { top: 0, type: "scroll", itemGap: 24 } : undefined,
+      // A scrolling legend costs a quarter of the drawing: only for long lists of names.
+      legend: spec.series.length > 1
+        ? {
+          top: 0,
+          type: spec.series.reduce((n, x) => n + x.name.length + 6, 0) > 60 ? "scroll" : "plain",
+          itemGap: 24,
+        }
+        : undefined,
       grid: { left: spec.horizontal ? 170 : 56, right: 24, top: spec.series.length > 1 ? 36 : 20, bottom: 36 },
       xAxis: spec.horizontal ? valueAxis : categoryAxis,
       yAxis: spec.horizontal ? { ...categoryAxis, inverse: true } : valueAxis,
