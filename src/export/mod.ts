@@ -1,6 +1,7 @@
 /**
- * `deno task export`: every mart as CSV and Parquet, written by ClickHouse itself (`INTO OUTFILE`), into a folder
- * per snapshot day (`<out>/date=YYYY-MM-DD/`) and the same files into the bucket under `exports/date=YYYY-MM-DD/`,
+ * `deno task export`: every mart as CSV and Parquet, written by ClickHouse itself (a `FORMAT` clause; the client
+ * streams the bytes ClickHouse produced into the file, so the same code works in-process on chDB and over HTTP on a
+ * server, where `INTO OUTFILE` is refused), into a folder per snapshot day (`<out>/date=YYYY-MM-DD/`) and the same files into the bucket under `exports/date=YYYY-MM-DD/`,
  * with a manifest (per mart: rows, columns and types, each file's bytes and SHA-256, the snapshot time).
  *
  * Idempotent: a re-run on the same day overwrites that day's files and objects (`TRUNCATE`, S3 PUT); rows are
@@ -12,6 +13,9 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { createWriteStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
 import type { ClickHouseClient } from "../clients/clickhouse.ts";
 import { chQuery } from "../clients/clickhouse.ts";
 import type { ObjectStore } from "../clients/s3.ts";
@@ -68,10 +72,6 @@ export class ExportError extends TaskFailure {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function chString(s: string): string {
-  return `'${s.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-}
-
 async function sha256(path: string): Promise<{ bytes: number; sha256: string }> {
   const data = await Deno.readFile(path);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
@@ -117,16 +117,17 @@ export async function exportMarts(deps: ExportDeps, args: ExportArgs): Promise<E
     const files: Record<"csv" | "parquet", ExportFile> = {} as Record<"csv" | "parquet", ExportFile>;
     for (
       const [kind, format, settings] of [
-        ["csv", "CSVWithNames", "date_time_output_format = 'iso', format_csv_null_representation = ''"],
-        ["parquet", "Parquet", "output_format_parquet_compression_method = 'snappy'"],
+        ["csv", "CSVWithNames", { date_time_output_format: "iso", format_csv_null_representation: "" }],
+        ["parquet", "Parquet", { output_format_parquet_compression_method: "snappy" }],
       ] as const
     ) {
       const name = `${mart}.${kind}`;
       const path = join(dir, name);
-      await ch.command({
-        query: `select * from ${table} order by all into outfile ${chString(path)} truncate format ${format} ` +
-          `settings ${settings}`,
+      const { stream } = await ch.exec({
+        query: `select * from ${table} order by all format ${format}`,
+        clickhouse_settings: settings,
       });
+      await pipeline(stream as Readable, createWriteStream(path));
       files[kind] = { name, ...(await sha256(path)) };
     }
     manifest.marts.push({ mart, rows: Number(n), columns, csv: files.csv, parquet: files.parquet });
