@@ -1,10 +1,11 @@
 /**
  * `deno task export`: every mart as CSV and Parquet, written by ClickHouse itself (a `FORMAT` clause; the client
  * streams the bytes ClickHouse produced into the file, so the same code works in-process on chDB and over HTTP on a
- * server, where `INTO OUTFILE` is refused), into a folder per snapshot day (`<out>/date=YYYY-MM-DD/`) and the same files into the bucket under `exports/date=YYYY-MM-DD/`,
+ * server, where `INTO OUTFILE` is refused), into a folder per snapshot day (`<out>/date=YYYY-MM-DD/`) and the same
+ * files into the bucket under `exports/date=YYYY-MM-DD/`,
  * with a manifest (per mart: rows, columns and types, each file's bytes and SHA-256, the snapshot time).
  *
- * Idempotent: a re-run on the same day overwrites that day's files and objects (`TRUNCATE`, S3 PUT); rows are
+ * Idempotent: a re-run on the same day overwrites that day's files and objects (files truncated, S3 PUT); rows are
  * written in a total order (`ORDER BY ALL`), so unchanged marts give byte-identical files and checksums.
  *
  * CSV: UTF-8, a header row, ISO 8601 dates and times (`2026-11-20`, `2026-11-20T10:00:00.000000Z`), `.` as the
