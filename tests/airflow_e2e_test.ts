@@ -1,9 +1,10 @@
 /**
  * The pipeline DAG under `airflow dags test` (local runner, a private AIRFLOW_HOME on SQLite) against the native
  * stack, in a private database and bucket, on generated data:
- * - the warehouse (landing, accounting, staging, the star schema and the graph metrics) ends equal to running the
- *   tasks by hand in a second private database on the same files, and holds every generated line; the graph steps
- *   use a private Neo4j (tests/_graph_env.ts), emptied between the run by hand and the DAG's;
+ * - the warehouse (landing, accounting, staging, the star schema, the graph and its metrics) ends equal to running
+ *   the tasks by hand in a second private database on the same files, and holds every generated line; the graph
+ *   steps use a private Neo4j (tests/_graph_env.ts), emptied between the run by hand and the DAG's; the marts (a
+ *   private chDB folder per run) export the same rows and byte-identical CSV files, locally and into the bucket;
  * - with ALERT_ON_SUCCESS=run the SMTP capture receives exactly one digest with those counts;
  * - with the S3 server unreachable, extract fails (after its retry) with exactly one failure mail naming it; a second
  *   failing run sends nothing more; the next good run sends one RECOVERED mail;
@@ -19,6 +20,8 @@ import { openSandbox, type Sandbox } from "../src/pipeline/sandbox.ts";
 import { airflowCli, airflowEnv, prepareAirflowHome } from "../src/orchestration/airflow.ts";
 import { type CapturedMail, readMailbox } from "./_mailbox.ts";
 import { privateNeo4j } from "./_graph_env.ts";
+import { readMartDocs } from "../src/export/metrics_doc.ts";
+import type { ExportManifest } from "../src/export/mod.ts";
 
 /** The pipeline as a person runs it by hand (README, docs/graph.md). */
 const BY_HAND = [
@@ -28,9 +31,12 @@ const BY_HAND = [
   ["load"],
   ["models", "build", "path:seeds", "path:models/staging", "path:models/core"],
   ["graph", "sync"],
+  ["graph", "metrics"],
+  ["models", "build", "path:models/marts"],
+  ["export"],
 ];
-/** Columns that hold when a row was computed, not what was computed. */
-const CLOCK_COLUMNS = ["computed_at", "synced_at"];
+/** Columns that hold when a row was computed or how long it took, not what was computed. */
+const CLOCK_COLUMNS = ["computed_at", "synced_at", "timings"];
 
 async function dropDatabase(base: Config, database: string): Promise<void> {
   const admin = createPostgres({ ...base.postgres, poolMax: 1 });
@@ -55,6 +61,7 @@ function envOf(box: Sandbox, tmp: string, name: string, neo4jUrl: string): Recor
     POSTGRES_DB: box.cfg.postgres.database,
     S3_BUCKET: box.cfg.s3.bucket,
     RUNNER_TARGET_DIR: join(tmp, `target-${name}`),
+    EXPORT_DIR: join(tmp, `exports-${name}`),
     LOG_FORMAT: "json",
   };
 }
@@ -79,6 +86,16 @@ function plainText(m: CapturedMail): string {
     /=([0-9A-F]{2})/g,
     (_, h) => String.fromCharCode(parseInt(h, 16)),
   );
+}
+
+/** The export's manifest (the one day folder of `dir`) and the object names of the bucket's export of that day. */
+async function exported(box: Sandbox, dir: string): Promise<{ manifest: ExportManifest; objects: string[] }> {
+  const days = await Array.fromAsync(Deno.readDir(dir));
+  equal(days.length, 1, `one export day in ${dir}`);
+  const day = days[0]!.name;
+  const manifest = JSON.parse(await Deno.readTextFile(join(dir, day, "manifest.json"))) as ExportManifest;
+  const objects = (await box.store.list(`exports/${day}/`)).map((o) => o.key.slice(`exports/${day}/`.length));
+  return { manifest, objects };
 }
 
 /** Counts and fingerprints of everything the pipeline and the models wrote (no load times or batch ids). */
@@ -165,6 +182,18 @@ Deno.test({
         const byDag = await warehouse(dagBox.sql);
         deepStrictEqual(byDag, await warehouse(handBox.sql));
         equal(byDag.accounting, `${events}/${events}/0/0`);
+        ok(Number(byDag["graph.user_pagerank"]!.split(":")[0]) > 0, "the graph metrics step wrote no PageRank");
+        // The marts, through their export: every mart, the same rows and byte-identical CSV files as by hand.
+        const dagExport = await exported(dagBox, join(tmp, "exports-dag"));
+        const handExport = await exported(handBox, join(tmp, "exports-hand"));
+        const marts = (e: ExportManifest) => e.marts.map((m) => ({ mart: m.mart, rows: m.rows, csv: m.csv.sha256 }));
+        deepStrictEqual(marts(dagExport.manifest), marts(handExport.manifest));
+        deepStrictEqual(
+          dagExport.manifest.marts.map((m) => m.mart),
+          (await readMartDocs(PROJECT_ROOT)).map((m) => m.name).sort(),
+        );
+        ok(dagExport.manifest.marts.find((m) => m.mart === "mart_platform_daily")!.rows > 0);
+        ok(dagExport.objects.includes("manifest.json"), `the bucket holds ${dagExport.objects.join(", ")}`);
         const got = await mails();
         deepStrictEqual(got.map((m) => m.subject.replace(/ \d{4}-\d\d-\d\dT[\d:]+Z:/, " T:")), [
           `[socialpulse] OK run T: ${events.toLocaleString("en-US")} loaded, 0 quarantined, 0 duplicates`,

@@ -38,6 +38,13 @@ PIPELINE_STEPS: tuple[Step, ...] = (
     Step("models", ("models", "build", "path:seeds", "path:models/staging", "path:models/core"), "postgres",
          timedelta(minutes=15)),
     Step("graph_sync", ("graph", "sync"), "neo4j", timedelta(minutes=10)),
+    # PageRank, friendship depth, degrees and cascades into PostgreSQL schema graph (skipped when they stand for the
+    # graph's snapshot already).
+    Step("graph_metrics", ("graph", "metrics"), "neo4j", timedelta(minutes=15)),
+    # The ClickHouse marts, from the star schema and the graph's results.
+    Step("marts", ("models", "build", "path:models/marts"), "clickhouse", timedelta(minutes=15)),
+    # Every mart as CSV and Parquet for Tableau (EXPORT_DIR and the bucket, under date=YYYY-MM-DD/, replaced).
+    Step("export", ("export",), "clickhouse", timedelta(minutes=10)),
 )
 
 MAINTENANCE_STEPS: tuple[Step, ...] = (

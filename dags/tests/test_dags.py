@@ -15,7 +15,17 @@ from socialpulse_lib import alerts, runners, settings, steps
 
 DAGS = Path(__file__).resolve().parents[1]
 PROJECT = DAGS.parent
-EXPECTED_PIPELINE = ["extract", "validate", "clean", "load", "models", "graph_sync"]
+EXPECTED_PIPELINE = [
+    "extract",
+    "validate",
+    "clean",
+    "load",
+    "models",
+    "graph_sync",
+    "graph_metrics",
+    "marts",
+    "export",
+]
 
 
 def dagbag(monkeypatch: pytest.MonkeyPatch, **env: str) -> DagBag:
@@ -91,8 +101,19 @@ def test_every_task_has_pool_timeout_retries_and_callbacks(local: DagBag) -> Non
     assert pipeline.on_failure_callback == alerts.on_dag_failure or alerts.on_dag_failure in pipeline.on_failure_callback
 
 
-def test_clickhouse_pool_has_one_slot() -> None:
+def test_clickhouse_pool_has_one_slot(local: DagBag) -> None:
     assert steps.POOLS["clickhouse"][0] == 1
+    pipeline = local.dags["socialpulse"]
+    assert [t for t in EXPECTED_PIPELINE if pipeline.get_task(t).pool == "clickhouse"] == ["marts", "export"]
+
+
+def test_marts_build_only_the_marts_after_the_graph_metrics(local: DagBag) -> None:
+    pipeline = local.dags["socialpulse"]
+    assert "deno task models build path:models/marts 2>&1" in pipeline.get_task("marts").bash_command
+    assert "deno task graph metrics 2>&1" in pipeline.get_task("graph_metrics").bash_command
+    assert pipeline.get_task("graph_metrics").pool == "neo4j"
+    assert "deno task export 2>&1" in pipeline.get_task("export").bash_command
+    assert pipeline.get_task("export").downstream_task_ids == set()
 
 
 def test_local_runner_runs_deno_task_in_the_project_folder(local: DagBag) -> None:

@@ -27,7 +27,7 @@ columns:
   avg_followers_nonzero: { description: "M8: follows / users_with_followers; NULL when none", tests: [{ expression: avg_followers_nonzero is null or avg_followers_nonzero >= 1 }] }
   avg_following: "M8: follows / users (equal to avg_followers: every follow has one follower and one followee); NULL when no user"
   avg_following_nonzero: { description: "M8: follows / users_with_following; NULL when none", tests: [{ expression: avg_following_nonzero is null or avg_following_nonzero >= 1 }] }
-  is_final: { description: "true once the day ended more than the late window (var late_window_hours, default 3) before the newest loaded action; false while late events may still change it", tests: [{ expression: "not is_final or day < toDate(snapshot_at)" }] }
+  is_final: { description: "true once the day ended more than the late window (var late_window_hours: the pipeline's PIPELINE_LATE_WINDOW_HOURS unless --vars sets it, default 3) before the newest loaded action; false while late events may still change it", tests: [{ expression: "not is_final or day < toDate(snapshot_at)" }] }
   snapshot_at: "the clock finality is measured against (UTC): the newest loaded action while the day is provisional; once it is final, the moment it became so (its end plus the late window)"
   graph_snapshot_at: "the newest event the graph metrics reflect (graph.network); set only on that day's row"
   components: "M7: connected components of the friendship graph at graph_snapshot_at (isolated users are components of one)"
