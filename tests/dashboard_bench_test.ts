@@ -88,13 +88,15 @@ Deno.test({
       const lines = out.trim().split("\n");
       const summary = JSON.parse(lines.at(-1)!);
       console.log(`\n${label}, load average ${summary.loadavg}:`);
-      console.log("page                          first    cold median  cold max   warm median  (ms)");
+      console.log("page                          first    cold median  cold max   cold CPU   warm median  (ms)");
       for (const l of lines.slice(0, -1)) {
         const p = JSON.parse(l);
         console.log(
           `${p.url.padEnd(28)} ${String(p.first_ms).padStart(7)} ${String(p.cold_median_ms).padStart(12)} ${
             String(p.cold_max_ms).padStart(10)
-          } ${String(p.warm_median_ms).padStart(12)}   ${p.status} ${p.bytes} bytes`,
+          } ${String(p.cold_cpu_median_ms).padStart(10)} ${
+            String(p.warm_median_ms).padStart(12)
+          }   ${p.status} ${p.bytes} bytes`,
         );
         assert(p.status === 200, `${p.url}: HTTP ${p.status}`);
       }
