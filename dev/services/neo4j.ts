@@ -36,12 +36,14 @@ const MAIN_CLASS = "socialpulse.dev.Neo4jLauncher";
 const JAVA_MAJORS = [21, 17];
 /**
  * Heap: initial and maximum. GDS keeps projected graphs and algorithm state on the heap; after `graph metrics` on one
- * generated day (15k users, 122k follows) 0.6 to 0.9 GB of heap were in use, so 2 GB leaves room for larger worlds
- * (a 30-day world is not measured yet; docs/graph.md). Page cache: the store files.
+ * generated day at the full rate (15k users, 122k follows) 0.6 to 0.9 GB were in use, on the 30-day bench world
+ * (`deno task graph:bench --days 30 --rate 100`: 2.4k users, 350k relationships) 0.3 GB, so 2 GB leaves room. Page
+ * cache: the store files, 52 MB for that 30-day world; a 30-day world at the full rate (about 10 times the users and
+ * relationships, not measured) needs about 0.5 to 0.8 GB, hence 1 GB (docs/graph.md).
  */
 export const HEAP_INITIAL = "1g";
 export const HEAP_MAX = "2g";
-export const PAGECACHE_MB = 512;
+export const PAGECACHE_MB = 1024;
 const HEALTH_TIMEOUT_MS = 15_000;
 
 /** Builds unused (not installed or started) for this many days are deleted when a new one is made. */
