@@ -19,18 +19,22 @@ interface Step {
 
 const STEPS: Step[] = [
   {
-    title: "Before recording: seed a realistic week and build everything",
+    title: "Before recording: seed three days and build everything",
     seconds: 0,
     commands: [
       "bash dev/setup.sh && deno task stack:up",
-      "deno task generate --backfill 7d --rate 200 --seed 1",
+      "deno task generate --backfill 3d --rate 100 --seed 1",
       "deno task pipeline",
-      "deno task models build",
+      "deno task models build path:seeds path:models/staging path:models/core",
       "deno task graph sync && deno task graph metrics",
-      "deno task export --no-upload && deno task tableau",
+      "deno task models build path:models/marts --full-refresh",
+      "deno task export && deno task tableau",
       "deno task diagrams",
     ],
-    show: "Nothing: this runs before the camera starts (minutes, not seconds).",
+    show: "Nothing: this runs before the camera starts (minutes, not seconds: the pipeline handles one file per " +
+      "simulated minute, 4,320 for three days). The marts are built after the graph metrics, so the influence " +
+      "pages have PageRank (in full: an older checkout's marts may have other columns); then the DAG keeps everything " +
+      "current every minute.",
     runnable: true,
   },
   {
@@ -45,7 +49,8 @@ const STEPS: Step[] = [
     title: "Start everything",
     seconds: 30,
     commands: ["deno task start"],
-    show: "The banner: the services' health, the Airflow UI's URL and login, where alert mail lands.",
+    show: "The banner: the services' health, the Airflow UI's URL and login, the dashboard's URL, where alert mail " +
+      "lands.",
     runnable: false,
   },
   {
@@ -61,7 +66,7 @@ const STEPS: Step[] = [
     seconds: 40,
     commands: [],
     show: "The Airflow UI (URL from the banner): DAG socialpulse, Grid view, one run per minute, the steps in order " +
-      "(extract, validate, clean, load, models, graph_sync); open one task's log.",
+      "(extract, validate, clean, load, models, graph_sync, graph_metrics, marts, export); open one task's log.",
     runnable: false,
   },
   {
@@ -88,25 +93,28 @@ const STEPS: Step[] = [
     title: "The social graph",
     seconds: 25,
     commands: ["deno task graph check"],
-    show: "docs/diagrams/neo4j-graph.svg, then the graph check: Neo4j's counts against the star schema, PageRank " +
-      "top users. Under Compose, Neo4j Browser (port 7474): MATCH (u:User)-[:FRIEND]-(f) RETURN u, f LIMIT 50.",
+    show: "docs/diagrams/neo4j-graph.svg, then the graph check: every relationship type's count and checksum in " +
+      "Neo4j against the star schema (the PageRank leaders are on the dashboard's Influence page, step 8). Under " +
+      "Compose, Neo4j Browser (port 7474): MATCH (u:User)-[:FRIEND]-(f) RETURN u, f LIMIT 50.",
     runnable: true,
   },
   {
     title: "The live dashboard",
     seconds: 50,
-    commands: ["deno task dashboard"],
-    show: "http://127.0.0.1:8090/: Overview (publications by kind, DAU/WAU, topics, spread speed), change the date " +
-      "range (it is in the URL), Communities with a kind filter, Ads and revenue, Pipeline health (batches, " +
-      "quarantine by reason, freshness). Stop it (Ctrl-C) before the next models build: it holds the chDB folder.",
+    commands: [],
+    show: "The dashboard's URL from the banner (deno task start started it; alone: deno task dashboard): Overview " +
+      "(publications by kind, DAU/WAU, topics, spread speed), change the date range (it is in the URL), " +
+      "Communities with a kind filter, Influence (PageRank leaderboard, reach, friends and followers per user), Ads " +
+      "and revenue, Pipeline health (batches, quarantine by reason, freshness). The header names the export it " +
+      "shows: reload after the next DAG run and it moves on.",
     runnable: false,
   },
   {
     title: "The Tableau workbook",
     seconds: 30,
     commands: [],
-    show: "dashboard/socialpulse.twbx opened in Tableau Public (Windows/macOS, docs/tableau.md): the Overview and " +
-      "Communities dashboards with their filters.",
+    show: "dashboard/socialpulse.twbx opened in Tableau Public (Windows/macOS, docs/tableau.md): the Overview, " +
+      "Communities and Influence dashboards with their filters.",
     runnable: false,
   },
 ];
