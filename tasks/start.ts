@@ -39,13 +39,17 @@ await runTask({
       "-A",
       new URL("./dashboard.ts", import.meta.url).pathname,
     ]);
-    // The dashboard's line joins the banner's list (before its closing blank line).
-    console.log(
-      startBanner(info).trimEnd() + "\n" + (dashboard
+    // The dashboard's line joins the banner's list, after the generator's.
+    const lines = startBanner(info).split("\n");
+    const at = lines.findIndex((l) => l.startsWith("  alert mailbox"));
+    lines.splice(
+      at < 0 ? lines.length - 1 : at,
+      0,
+      dashboard
         ? `  dashboard       ${dashboard.url}   (the newest export snapshot; log ${dashboard.log})`
-        : "  dashboard       not started (--no-dashboard)") +
-        "\n",
+        : "  dashboard       not started (--no-dashboard)",
     );
+    console.log(lines.join("\n"));
     return { ...info, dashboard_url: dashboard?.url ?? null };
   },
 });

@@ -61,7 +61,9 @@ export function renderChart(spec: ChartSpec): string {
 /** Draw a chart without the SVG cache; `fresh` uses a new instance instead of the shared one (tests compare both). */
 export function drawChart(spec: ChartSpec, fresh = false): string {
   const width = spec.width ?? 560;
-  const height = spec.height ?? 300;
+  // Horizontal bars get 20 px a category (and the legend's row), so that no name is left out for lack of room.
+  const height = spec.height ??
+    (spec.horizontal ? Math.max(300, 56 + 20 * spec.categories.length + (spec.series.length > 1 ? 16 : 0)) : 300);
   const size = `${width}x${height}`;
   let chart = fresh ? undefined : instances.get(size);
   if (!chart) {

@@ -470,11 +470,13 @@ ${
         }),
         chartPanel({
           id: "chart-quarantine",
-          title: "Quarantine by reason (lines)",
+          title: h.reasons.length > 15
+            ? `Quarantine by reason, the top 15 of ${h.reasons.length} (lines)`
+            : "Quarantine by reason (lines)",
           kind: "bar",
           horizontal: true,
-          categories: h.reasons.map((r) => r.reason),
-          series: [{ name: "lines", values: h.reasons.map((r) => r.lines) }],
+          categories: h.reasons.slice(0, 15).map((r) => r.reason),
+          series: [{ name: "lines", values: h.reasons.slice(0, 15).map((r) => r.lines) }],
         }),
       )
     }
