@@ -7,7 +7,9 @@
  * of the graph's sources and makes a 30-day world affordable here. The graph's part of the star is built by the real
  * models and synced into the private Neo4j twice: on a fresh JVM (cold), then again from scratch on the same JVM
  * (warm), and right after the warm sync a plain `UNWIND ... CREATE` of 100,000 relationships runs on the same server
- * (the machine's ceiling at that moment). Then every metric is computed. Prints relationships/s of both, the CPU
+ * (the machine's ceiling at that moment). Then every metric is computed twice (the first run starts GDS and plans its
+ * queries; the second meets a warm server, as a scheduled run does). The world ends at today's midnight (UTC). Prints
+ * relationships/s of both, the CPU
  * seconds Neo4j spent on them (load-independent), the load average beside each figure, each metric's time and Neo4j's
  * heap; asserts nothing about time.
  */
@@ -119,8 +121,9 @@ Deno.test({
     });
     try {
       t = performance.now();
-      const start = new Date(Date.UTC(2026, 10, 1));
-      const end = new Date(start.getTime() + DAYS * 86_400_000);
+      // Whole days up to today's midnight: events after now would be refused as from the future.
+      const end = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+      const start = new Date(end.getTime() - DAYS * 86_400_000);
       const drops = await generateDrops(start.toISOString(), end.toISOString(), RATE, 3);
       const kept = keepGraphEvents(drops);
       print("generated", {
@@ -182,14 +185,17 @@ Deno.test({
       });
       await cypher(neo.driver, "MATCH ()-[r:BENCH]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS");
 
-      const m = await measured(() => runMetrics(deps, METRICS_DEFAULTS));
-      print("metrics", {
-        ...m.result,
-        total_ms: Math.round(m.ms),
-        neo4j_cpu_s: m.cpu,
-        load_average: m.load,
-        ...await heap(),
-      });
+      // The first run pays for GDS's start and for planning every query; a scheduled run meets a warm server.
+      for (const run of ["first run", "again (warm)"]) {
+        const m = await measured(() => runMetrics(deps, METRICS_DEFAULTS, true));
+        print(`metrics (${run})`, {
+          ...m.result,
+          total_ms: Math.round(m.ms),
+          neo4j_cpu_s: m.cpu,
+          load_average: m.load,
+          ...await heap(),
+        });
+      }
     } finally {
       await dropPrivateWarehouse(sql, PREFIX);
       await sql.unsafe(`drop schema if exists ${names.graph} cascade`);

@@ -37,9 +37,9 @@ const JAVA_MAJORS = [21, 17];
 /**
  * Heap: initial and maximum. GDS keeps projected graphs and algorithm state on the heap; after `graph metrics` on one
  * generated day at the full rate (15k users, 122k follows) 0.6 to 0.9 GB were in use, on the 30-day bench world
- * (`deno task graph:bench --days 30 --rate 100`: 2.4k users, 350k relationships) 0.3 GB, so 2 GB leaves room. Page
- * cache: the store files, 52 MB for that 30-day world; a 30-day world at the full rate (about 10 times the users and
- * relationships, not measured) needs about 0.5 to 0.8 GB, hence 1 GB (docs/graph.md).
+ * (`deno task graph:bench --days 30 --rate 100`: 2.3k users, 350k relationships) 0.3 to 0.8 GB, so 2 GB leaves
+ * room. Page cache: the store files, 52 MB for that 30-day world; a 30-day world at the full rate (about 10 times the
+ * users and relationships, not measured) needs about 0.5 to 0.8 GB, hence 1 GB (docs/graph.md).
  */
 export const HEAP_INITIAL = "1g";
 export const HEAP_MAX = "2g";
