@@ -5,7 +5,7 @@
  * files into the bucket under `exports/date=YYYY-MM-DD/`,
  * with a manifest (per mart: rows, columns and types, each file's bytes and SHA-256, the snapshot time).
  *
- * Idempotent: a re-run on the same day overwrites that day's files and objects (files truncated, S3 PUT); rows are
+ * Idempotent: a re-run on the same day overwrites that day's files and objects (each file written beside and renamed over the old one, S3 PUT); rows are
  * written in a total order (`ORDER BY ALL`), so unchanged marts give byte-identical files and checksums.
  *
  * CSV: UTF-8, a header row, ISO 8601 dates and times (`2026-11-20`, `2026-11-20T10:00:00.000000Z`), `.` as the
@@ -128,7 +128,9 @@ export async function exportMarts(deps: ExportDeps, args: ExportArgs): Promise<E
         query: `select * from ${table} order by all format ${format}`,
         clickhouse_settings: settings,
       });
-      await pipeline(stream as Readable, createWriteStream(path));
+      // Into a temporary file renamed over the old one: a reader never sees a half-written file.
+      await pipeline(stream as Readable, createWriteStream(`${path}.part`));
+      await Deno.rename(`${path}.part`, path);
       files[kind] = { name, ...(await sha256(path)) };
     }
     manifest.marts.push({ mart, rows: Number(n), columns, csv: files.csv, parquet: files.parquet });
@@ -136,7 +138,8 @@ export async function exportMarts(deps: ExportDeps, args: ExportArgs): Promise<E
   }
 
   const manifestText = JSON.stringify(manifest, null, 2) + "\n";
-  await Deno.writeTextFile(join(dir, "manifest.json"), manifestText);
+  await Deno.writeTextFile(join(dir, "manifest.json.part"), manifestText);
+  await Deno.rename(join(dir, "manifest.json.part"), join(dir, "manifest.json"));
   if (deps.store) {
     const prefix = `exports/date=${date}/`;
     for (const m of manifest.marts) {
