@@ -50,7 +50,9 @@ await runTask({
         : "  dashboard       not started (--no-dashboard)",
     );
     console.log(lines.join("\n"));
-    return { ...info, dashboard_url: dashboard?.url ?? null };
+    // The password is for the person at the terminal (the banner), not for the summary line that logs keep.
+    const { airflow_password: _password, ...summary } = info;
+    return { ...summary, dashboard_url: dashboard?.url ?? null };
   },
 });
 
