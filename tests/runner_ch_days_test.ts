@@ -156,3 +156,124 @@ Deno.test({
     }
   },
 });
+
+/** Day marts over the base above: a running total (`lookahead: unbounded`), a 7-day sum (`lookahead: 6 days`) and
+ * a flag on the newest day (`provisional`: every increment recomputes the days flagged). */
+const WINDOWED: Record<string, string> = {
+  "models/marts/mart_running.sql": `/*
+materialized: incremental
+incremental_strategy: partition
+order_by: day
+partition_by: day
+time_column: day
+lookahead: unbounded
+grain: one row per day
+*/
+with before as (
+  select sum(events) as events from {{ ref('mart_type_day') }} where not {{ in_range('day') }}
+),
+
+days as (
+  select day, sum(events) as events from {{ ref('mart_type_day') }} where {{ in_range('day') }} group by day
+)
+
+select d.day as day, b.events + sum(d.events) over (order by d.day) as running
+from days as d
+cross join before as b
+`,
+  "models/marts/mart_week.sql": `/*
+materialized: incremental
+incremental_strategy: partition
+order_by: day
+partition_by: day
+time_column: day
+lookahead: 6 days
+grain: one row per day
+*/
+with days as (
+  select day, sum(events) as events from {{ ref('mart_type_day') }} where {{ in_range('day', '6 days') }} group by day
+)
+
+select day, week from (
+  select day, sum(events) over (order by day range between 6 preceding and current row) as week from days
+)
+where {{ in_range('day') }}
+`,
+  "models/marts/mart_newest.sql": `/*
+materialized: incremental
+incremental_strategy: partition
+order_by: day
+partition_by: day
+time_column: day
+provisional: newest
+grain: one row per day
+*/
+select day, toBool(day = (select max(day) from {{ ref('mart_type_day') }})) as newest
+from (select distinct day from {{ ref('mart_type_day') }} where {{ in_range('day') }})
+`,
+};
+
+Deno.test({
+  name: "windowed day marts recompute the later days a touched day's windows reach (lookahead) and provisional days",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "runner_chw_" });
+    const chPath = await Deno.makeTempDir({ prefix: "sp-runner-chw-" });
+    const sql = createPostgres(config().postgres);
+    try {
+      for (const [path, text] of Object.entries({ ...FILES, ...WINDOWED })) {
+        await Deno.mkdir(join(root, path, ".."), { recursive: true });
+        await Deno.writeTextFile(join(root, path), text);
+      }
+      await createPrivateWarehouse(sql, PREFIX);
+      const at = (d: number) => `2026-11-${d}T12:00:00Z`;
+      const rows = async () => {
+        const [running, week, newest] = await chdbQueries(chPath, "rt_chd_marts", [
+          "select toString(day) as d, toString(running) as v from mart_running order by day",
+          "select toString(day) as d, toString(week) as v from mart_week order by day",
+          "select toString(day) as d from mart_newest where newest order by day",
+        ]);
+        const pairs = (rs: Record<string, unknown>[]) => rs.map((r) => `${String(r.d).slice(8)}:${r.v}`).join(" ");
+        return { running: pairs(running!), week: pairs(week!), newest: newest!.map((r) => String(r.d)) };
+      };
+      await loadEvents(sql, [at(20), at(20), at(21), at(22), at(22), at(22), at(23), at(28)]);
+      await models(root, chPath, ["build"]);
+      assertEquals(await rows(), {
+        running: "20:2 21:3 22:6 23:7 28:8",
+        week: "20:2 21:3 22:6 23:7 28:5",
+        newest: ["2026-11-28"],
+      });
+
+      // A late event of the 20th alone: the running totals of every later day and the 7-day sums of the days up to
+      // the 26th move; the 28th's week (22nd to 28th) does not contain the 20th and is left as it is.
+      await loadEvents(sql, [at(20)]);
+      const late = await models(root, chPath, ["build"]);
+      const window = (name: string) => late.find((r) => r.name === name)!.window;
+      assertEquals(window("mart_running"), { start: "2026-11-20T00:00:00.000Z" });
+      assertEquals(window("mart_week"), { start: "2026-11-20T00:00:00.000Z", end: "2026-11-27T00:00:00.000Z" });
+      assertEquals(await rows(), {
+        running: "20:3 21:4 22:7 23:8 28:9",
+        week: "20:3 21:4 22:7 23:8 28:5",
+        newest: ["2026-11-28"],
+      });
+
+      // A new day: the 28th was the newest (provisional) and is recomputed though the batch does not touch it.
+      await loadEvents(sql, [at(29)]);
+      await models(root, chPath, ["build"]);
+      const truth = {
+        running: "20:3 21:4 22:7 23:8 28:9 29:10",
+        week: "20:3 21:4 22:7 23:8 28:5 29:3",
+        newest: ["2026-11-29"],
+      };
+      assertEquals(await rows(), truth);
+      await models(root, chPath, ["build", "--full-refresh"]);
+      assertEquals(await rows(), truth);
+    } finally {
+      await dropPrivateWarehouse(sql, PREFIX);
+      await sql.end();
+      await Deno.remove(root, { recursive: true });
+      await Deno.remove(chPath, { recursive: true });
+    }
+  },
+});
