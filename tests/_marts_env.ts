@@ -29,6 +29,16 @@ export interface MartsEnv {
   targetDir: string;
 }
 
+/** A private warehouse with fresh temporary folders for its chDB data and the runner's target dir. */
+export async function tempMartsEnv(prefix: string, database: string, label: string): Promise<MartsEnv> {
+  return {
+    prefix,
+    chPath: await Deno.makeTempDir({ prefix: `sp-${label}-ch-` }),
+    database,
+    targetDir: await Deno.makeTempDir({ prefix: `sp-${label}-target-` }),
+  };
+}
+
 /** Run `deno task models <args>` on the real project's models against a private warehouse. */
 export async function models(env: MartsEnv, args: string[]): Promise<ModelsRun> {
   await Deno.remove(join(env.targetDir, "run_results.json")).catch(() => {});

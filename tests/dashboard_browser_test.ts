@@ -15,7 +15,7 @@ import { config, PROJECT_ROOT } from "../src/config.ts";
 import { configureLogging, logger } from "../src/log.ts";
 import { openSandbox } from "../src/pipeline/sandbox.ts";
 import { launchBrowser } from "../src/dashboard/browser.ts";
-import { chRows, type MartsEnv } from "./_marts_env.ts";
+import { chRows, tempMartsEnv } from "./_marts_env.ts";
 
 const FROM = "2026-11-20";
 const TO = "2026-11-22";
@@ -47,12 +47,7 @@ Deno.test({
     // The sandbox resets etl and landing only: the star schema and the runner's state of an earlier run would make
     // the first build an increment over old days.
     await box.sql.unsafe("drop schema if exists staging, core, runner cascade");
-    const env: MartsEnv = {
-      prefix: "",
-      chPath: await Deno.makeTempDir({ prefix: "sp-dashboard-ch-" }),
-      database: "dash_marts",
-      targetDir: await Deno.makeTempDir({ prefix: "sp-dashboard-target-" }),
-    };
+    const env = await tempMartsEnv("", "dash_marts", "dashboard");
     const exportsDir = await Deno.makeTempDir({ prefix: "sp-dashboard-exports-" });
     const childEnv = {
       POSTGRES_DB: box.cfg.postgres.database,

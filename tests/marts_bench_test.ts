@@ -18,7 +18,7 @@ import { createPostgres, type Sql } from "../src/clients/postgres.ts";
 import { configureLogging } from "../src/log.ts";
 import { MemoryStore } from "../src/generator/mod.ts";
 import { createPrivateWarehouse, dropPrivateWarehouse, generateDrops, loadBatch } from "../src/runner/testing.ts";
-import { loadInBatches, type MartsEnv, models } from "./_marts_env.ts";
+import { loadInBatches, models, tempMartsEnv } from "./_marts_env.ts";
 
 const PREFIX = "mb7_";
 const RATE = Number(Deno.env.get("MARTS_BENCH_RATE") ?? "100");
@@ -92,12 +92,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     configureLogging({ level: "WARN", format: "json" });
-    const env: MartsEnv = {
-      prefix: PREFIX,
-      chPath: await Deno.makeTempDir({ prefix: "sp-marts-bench-ch-" }),
-      database: "mb7_marts",
-      targetDir: await Deno.makeTempDir({ prefix: "sp-marts-bench-target-" }),
-    };
+    const env = await tempMartsEnv(PREFIX, "mb7_marts", "marts-bench");
     const sql = createPostgres(config().postgres);
     try {
       let t = performance.now();

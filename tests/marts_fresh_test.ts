@@ -14,7 +14,7 @@ import { createPostgres } from "../src/clients/postgres.ts";
 import { readMartDocs } from "../src/export/metrics_doc.ts";
 import { configureLogging } from "../src/log.ts";
 import { createPrivateWarehouse, dropPrivateWarehouse, generateDrops, loadBatch } from "../src/runner/testing.ts";
-import { chRows, type MartsEnv, models } from "./_marts_env.ts";
+import { chRows, models, tempMartsEnv } from "./_marts_env.ts";
 
 const PREFIX = "rt_mfresh_";
 
@@ -24,12 +24,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     configureLogging({ level: "WARN", format: "json" });
-    const env: MartsEnv = {
-      prefix: PREFIX,
-      chPath: await Deno.makeTempDir({ prefix: "sp-marts-fresh-ch-" }),
-      database: "rt_mfresh_marts",
-      targetDir: await Deno.makeTempDir({ prefix: "sp-marts-fresh-target-" }),
-    };
+    const env = await tempMartsEnv(PREFIX, "rt_mfresh_marts", "marts-fresh");
     const sql = createPostgres(config().postgres);
     try {
       const drops = await generateDrops("2026-11-20T00:00:00Z", "2026-11-20T00:06:00Z", 1000, 1);

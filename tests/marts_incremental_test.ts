@@ -14,7 +14,7 @@ import { config } from "../src/config.ts";
 import { createPostgres } from "../src/clients/postgres.ts";
 import { configureLogging } from "../src/log.ts";
 import { createPrivateWarehouse, dropPrivateWarehouse, generateDrops, loadBatch } from "../src/runner/testing.ts";
-import { chRows, dayLedger, entityLedger, type MartsEnv, models } from "./_marts_env.ts";
+import { chRows, dayLedger, entityLedger, type MartsEnv, models, tempMartsEnv } from "./_marts_env.ts";
 import { LEDGER_CHECKS } from "./_marts_checks.ts";
 
 const PREFIX = "rt_minc_";
@@ -40,12 +40,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     configureLogging({ level: "WARN", format: "json" });
-    const env: MartsEnv = {
-      prefix: PREFIX,
-      chPath: await Deno.makeTempDir({ prefix: "sp-marts-inc-ch-" }),
-      database: "rt_minc_marts",
-      targetDir: await Deno.makeTempDir({ prefix: "sp-marts-inc-target-" }),
-    };
+    const env = await tempMartsEnv(PREFIX, "rt_minc_marts", "marts-inc");
     const sql = createPostgres(config().postgres);
     try {
       const drops = await generateDrops(`${DAYS[0]}T00:00:00Z`, "2026-11-22T00:00:00Z", 12, 5, 0.08);

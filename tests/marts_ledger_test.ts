@@ -22,7 +22,7 @@ import { runMetrics } from "../src/graph/run.ts";
 import { pgNames } from "../src/graph/store.ts";
 import { syncGraph } from "../src/graph/sync.ts";
 import { createPrivateWarehouse, dropPrivateWarehouse, generateDrops } from "../src/runner/testing.ts";
-import { dayLedger, entityLedger, loadInBatches, type MartsEnv, models } from "./_marts_env.ts";
+import { dayLedger, entityLedger, loadInBatches, models, tempMartsEnv } from "./_marts_env.ts";
 import { denseRanks, GRAPH_CHECKS, LEDGER_CHECKS, type LedgerContext, quantileInclusive } from "./_marts_checks.ts";
 import { type PrivateNeo4j, privateNeo4j } from "./_graph_env.ts";
 
@@ -47,12 +47,7 @@ Deno.test({
   sanitizeOps: false,
   async fn(t) {
     configureLogging({ level: "WARN", format: "json" });
-    const env: MartsEnv = {
-      prefix: PREFIX,
-      chPath: await Deno.makeTempDir({ prefix: "sp-marts-ledger-ch-" }),
-      database: "rt_mledger_marts",
-      targetDir: await Deno.makeTempDir({ prefix: "sp-marts-ledger-target-" }),
-    };
+    const env = await tempMartsEnv(PREFIX, "rt_mledger_marts", "marts-ledger");
     const sql = createPostgres(config().postgres);
     let neo4j: PrivateNeo4j | null = null;
     try {

@@ -19,7 +19,7 @@ import { checkWorkbook } from "../src/tableau/check.ts";
 import { describeWorkbook, workbookText } from "../src/tableau/mod.ts";
 import { DASHBOARDS, SHEETS } from "../src/tableau/sheets.ts";
 import type { SheetSpec } from "../src/tableau/spec.ts";
-import { loadInBatches, type MartsEnv, models } from "./_marts_env.ts";
+import { loadInBatches, models, tempMartsEnv } from "./_marts_env.ts";
 
 const SCHEMA = join(PROJECT_ROOT, "dashboard", "schema", "twb-2026.2-wrapper.xsd");
 
@@ -116,12 +116,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     configureLogging({ level: "WARN", format: "json" });
-    const env: MartsEnv = {
-      prefix: PREFIX,
-      chPath: await Deno.makeTempDir({ prefix: "sp-tableau-ch-" }),
-      database: "rt_dtab_marts",
-      targetDir: await Deno.makeTempDir({ prefix: "sp-tableau-target-" }),
-    };
+    const env = await tempMartsEnv(PREFIX, "rt_dtab_marts", "tableau");
     const work = await Deno.makeTempDir({ prefix: "sp-tableau-out-" });
     const sql = createPostgres(config().postgres);
     try {
