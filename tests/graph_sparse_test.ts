@@ -17,6 +17,7 @@ import { logger } from "../src/log.ts";
 import { METRICS_DEFAULTS } from "../src/graph/metrics.ts";
 import { runGraphCommand } from "../src/graph/run.ts";
 import { pgNames } from "../src/graph/store.ts";
+import { migrate } from "../src/pipeline/migrate.ts";
 import { privateNeo4j } from "./_graph_env.ts";
 
 const PREFIX = "gt_sparse_";
@@ -86,6 +87,9 @@ Deno.test({
       return { ...w };
     };
     try {
+      // The roles and the modeller's CREATE on this database come with the migrations (on a fresh clone, no task may
+      // have migrated this database yet).
+      await migrate(owner);
       await owner.unsafe(`drop schema if exists ${n.graph} cascade`);
 
       await t.step("never synced: no snapshot, the tables exist and stay empty", async () => {
