@@ -7,20 +7,23 @@
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../src/config.ts";
 
-/** The rows of each query on the chDB folder `chPath` (database `database`), read in a separate process. */
-export async function chdbQueries(
+/**
+ * Run `body` in a process of its own with `ch` open on the chDB folder `chPath` (database `database`, read-only when
+ * asked) and `chQuery` in scope; returns what the body printed last as JSON (`console.log(JSON.stringify(...))`), null when it printed nothing.
+ */
+export async function inChdbProcess<T>(
   chPath: string,
   database: string,
-  queries: string[],
-): Promise<Record<string, unknown>[][]> {
+  body: string,
+  opts: { readOnly?: boolean; what?: string } = {},
+): Promise<T> {
   const code = `import { chQuery, createClickHouse } from ${
     JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))
   };
 const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(chPath)} }, user: "", password: "",
-  database: ${JSON.stringify(database)}, pgAddress: "" });
-const out = [];
-for (const q of ${JSON.stringify(queries)}) out.push(await chQuery(ch, q));
-console.log(JSON.stringify(out));
+  database: ${JSON.stringify(database)}, pgAddress: "", reader: { user: "", password: "" } },
+  { readOnly: ${opts.readOnly === true} });
+${body}
 await ch.close();`;
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["eval", "--ext=ts", code],
@@ -29,6 +32,23 @@ await ch.close();`;
     stderr: "piped",
   }).output();
   const dec = new TextDecoder();
-  if (out.code !== 0) throw new Error(`chdb query failed: ${dec.decode(out.stderr)}`);
-  return JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
+  if (out.code !== 0) throw new Error(`${opts.what ?? "chdb process"} failed: ${dec.decode(out.stderr)}`);
+  const last = dec.decode(out.stdout).trim().split("\n").at(-1);
+  return JSON.parse(last ? last : "null");
+}
+
+/** The rows of each query on the chDB folder `chPath` (database `database`), read in a separate process. */
+export function chdbQueries(
+  chPath: string,
+  database: string,
+  queries: string[],
+): Promise<Record<string, unknown>[][]> {
+  return inChdbProcess(
+    chPath,
+    database,
+    `const out = [];
+for (const q of ${JSON.stringify(queries)}) out.push(await chQuery(ch, q));
+console.log(JSON.stringify(out));`,
+    { what: "chdb query" },
+  );
 }

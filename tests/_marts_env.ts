@@ -11,7 +11,7 @@ import type { Sql } from "../src/clients/postgres.ts";
 import type { DayAggregateJson, EntityDayJson } from "../src/generator/ledger.ts";
 import type { NodeResult } from "../src/runner/execute.ts";
 import type { Drops } from "../src/runner/testing.ts";
-import { chdbQueries } from "./_chdb.ts";
+import { chdbQueries, inChdbProcess } from "./_chdb.ts";
 
 /** What a `deno task models` child process returned. */
 export interface ModelsRun {
@@ -64,18 +64,12 @@ export async function models(env: MartsEnv, args: string[]): Promise<ModelsRun> 
 
 /** Run statements (DDL, inserts) on a chDB folder, in a separate process. */
 export async function chCommands(env: MartsEnv, statements: string[]): Promise<void> {
-  const code = `import { createClickHouse } from ${JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))};
-const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(env.chPath)} }, user: "",
-  password: "", database: ${JSON.stringify(env.database)}, pgAddress: "" });
-for (const q of ${JSON.stringify(statements)}) await ch.command({ query: q });
-await ch.close();`;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--ext=ts", code],
-    cwd: PROJECT_ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (out.code !== 0) throw new Error(`chdb command failed: ${new TextDecoder().decode(out.stderr)}`);
+  await inChdbProcess(
+    env.chPath,
+    env.database,
+    `for (const q of ${JSON.stringify(statements)}) await ch.command({ query: q });`,
+    { what: "chdb command" },
+  );
 }
 
 /** Rows of queries on a chDB folder, read in a separate process; each row's values as ClickHouse's JSON gives them. */

@@ -23,7 +23,7 @@ import { clean } from "../src/pipeline/clean.ts";
 import { load } from "../src/pipeline/load.ts";
 import { run } from "../src/runner/mod.ts";
 import { rawKey, statusEvent } from "./_ingest_env.ts";
-import { chdbQueries } from "./_chdb.ts";
+import { chdbQueries, inChdbProcess } from "./_chdb.ts";
 
 const MODELLER_SCHEMAS = ["staging", "core", "graph", "runner"];
 const OWNERSHIP_MIGRATION = "20261130_0007_every_task_on_its_role.sql";
@@ -171,32 +171,22 @@ async function* walk(dir: string): AsyncGenerator<string> {
  * Each statement's outcome on the chDB folder `chPath` ("ok" or the error's first line), run in a process of its own
  * (one chDB engine per process) through the project's client, read-only or not.
  */
-async function chdbStatements(
+function chdbStatements(
   chPath: string,
   database: string,
   readOnly: boolean,
   statements: string[],
 ): Promise<string[]> {
-  const code = `import { createClickHouse } from ${JSON.stringify(join(PROJECT_ROOT, "src/clients/clickhouse.ts"))};
-const ch = await createClickHouse({ target: { kind: "chdb", path: ${JSON.stringify(chPath)} }, user: "", password: "",
-  database: ${
-    JSON.stringify(database)
-  }, pgAddress: "", reader: { user: "", password: "" } }, { readOnly: ${readOnly} });
-const out = [];
+  return inChdbProcess(
+    chPath,
+    database,
+    `const out = [];
 for (const query of ${JSON.stringify(statements)}) {
   try { await ch.command({ query }); out.push("ok"); } catch (e) { out.push(e.message.split("\\n")[0]); }
 }
-console.log(JSON.stringify(out));
-await ch.close();`;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", "--ext=ts", code],
-    cwd: PROJECT_ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  ok(out.success, dec.decode(out.stderr));
-  return JSON.parse(dec.decode(out.stdout).trim().split("\n").at(-1)!);
+console.log(JSON.stringify(out));`,
+    { readOnly },
+  );
 }
 
 /** A password no role has; also searched for in what the task printed (it must never be echoed). */
