@@ -140,6 +140,9 @@ Deno.test({
         t = performance.now();
         const inc = await models(env, ["build"]);
         assert(inc.code === 0, inc.stderr.slice(-2000));
+        if (Deno.env.get("MARTS_BENCH_KEEP") === "1") {
+          await Deno.writeTextFile(`${env.targetDir}/${key.slice(-22, -6)}.log`, inc.stderr);
+        }
         await report(
           `one-minute increment ${key.slice(-22, -6)} (${events} events, star + marts)`,
           performance.now() - t,
@@ -150,8 +153,12 @@ Deno.test({
       if (Deno.env.get("MARTS_BENCH_DROP") === "1") await dropPrivateWarehouse(sql, PREFIX);
     } finally {
       await sql.end();
-      await Deno.remove(env.chPath, { recursive: true });
-      await Deno.remove(env.targetDir, { recursive: true });
+      if (Deno.env.get("MARTS_BENCH_KEEP") === "1") {
+        console.log(`kept for profiling: chDB ${env.chPath}, target ${env.targetDir}`);
+      } else {
+        await Deno.remove(env.chPath, { recursive: true });
+        await Deno.remove(env.targetDir, { recursive: true });
+      }
     }
   },
 });

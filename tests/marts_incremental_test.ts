@@ -1,9 +1,11 @@
 /**
  * The marts built the way production builds them, one-minute batch after one-minute batch, equal a full refresh.
  * A day and a half of faulty data (invalid lines, duplicates, events held back up to three hours: late events that
- * cross midnight) is loaded into a private warehouse (schemas `rt_minc_`) in two big batches and built; then 30
+ * cross midnight) is loaded into a private warehouse (schemas `rt_minc_<pid>_<random>_`, so that two runs at once do
+ * not collide; dropped at the end) in two big batches and built; then 30
  * one-minute files from 23:45 to 00:15 are loaded one at a time, each followed by `deno task models build`
- * (the star schema incrementally on PostgreSQL, the day-partitioned marts by the days the batch touches). After
+ * (the star schema incrementally on PostgreSQL, the day-partitioned marts by the days the batch touches, the local
+ * copies of the facts, `int_view_events` and `int_action_events`, by the minutes it touches). After
  * increments 10, 20 and 30, every mart's row count and checksum must equal those of a `--full-refresh` of the marts
  * on the same data; `is_final` of a day never goes back from true to false; and at the end the marts still equal
  * the generator's ledgers (the same checks as the acceptance test).
@@ -17,7 +19,7 @@ import { createPrivateWarehouse, dropPrivateWarehouse, generateDrops, loadBatch 
 import { chRows, dayLedger, entityLedger, type MartsEnv, models, tempMartsEnv } from "./_marts_env.ts";
 import { LEDGER_CHECKS } from "./_marts_checks.ts";
 
-const PREFIX = "rt_minc_";
+const PREFIX = `rt_minc_${Deno.pid}_${crypto.randomUUID().slice(0, 8)}_`;
 const DAYS = ["2026-11-20", "2026-11-21"];
 
 /** Row count and an order-independent checksum (NULLs included) of every mart and base table of the database. */
@@ -40,7 +42,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     configureLogging({ level: "WARN", format: "json" });
-    const env = await tempMartsEnv(PREFIX, "rt_minc_marts", "marts-inc");
+    const env = await tempMartsEnv(PREFIX, `${PREFIX}marts`, "marts-inc");
     const sql = createPostgres(config().postgres);
     try {
       const drops = await generateDrops(`${DAYS[0]}T00:00:00Z`, "2026-11-22T00:00:00Z", 12, 5, 0.08);

@@ -277,3 +277,92 @@ Deno.test({
     }
   },
 });
+
+/** A PostgreSQL fact incremental by minute, and its ClickHouse copy (`time_range`: by the same minutes). */
+const COPY: Record<string, string> = {
+  "models/project.yml": FILES["models/project.yml"]!.replace(
+    "models:\n",
+    "models:\n  core: { engine: postgres, schema: core, materialized: table }\n",
+  ),
+  "models/core/fact_ev.sql": `/*
+materialized: incremental
+incremental_strategy: time_range
+time_column: occurred_at
+grain: one row per event
+*/
+select event_id, occurred_at from {{ source('landing', 'events') }} where {{ in_range('occurred_at') }}
+`,
+  "models/marts/ev_copy.sql": `/*
+materialized: incremental
+incremental_strategy: time_range
+order_by: (day, occurred_at)
+partition_by: day
+time_column: occurred_at
+grain: one row per event
+*/
+select toDate(assumeNotNull(f.occurred_at)) as day, assumeNotNull(f.occurred_at) as occurred_at,
+  toString(f.event_id) as event_id
+from {{ ref('fact_ev') }} as f
+where {{ in_range('f.occurred_at') }}
+`,
+};
+
+Deno.test({
+  name: "a ClickHouse time_range copy follows a PostgreSQL fact minute by minute, late events and late builds included",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "runner_chm_" });
+    const chPath = await Deno.makeTempDir({ prefix: "sp-runner-chm-" });
+    const sql = createPostgres(config().postgres);
+    try {
+      for (const [path, text] of Object.entries(COPY)) {
+        await Deno.mkdir(join(root, path, ".."), { recursive: true });
+        await Deno.writeTextFile(join(root, path), text);
+      }
+      await createPrivateWarehouse(sql, PREFIX);
+      // The truth is landing itself: every loaded event, by id (the fact copies landing, the copy the fact).
+      const landing = async () =>
+        (await sql.unsafe<{ id: string }[]>(`select event_id::text as id from ${PREFIX}landing.events order by 1`))
+          .map((r) => r.id);
+      const copied = async () =>
+        (await chdbRows(chPath, "select event_id from rt_chd_marts.ev_copy order by event_id")).map((r) => r.event_id);
+      const t = (d: number, hhmm: string) => `2026-11-${d}T${hhmm}:30Z`;
+
+      await loadEvents(sql, [t(20, "10:00"), t(20, "10:00"), t(20, "11:00"), t(21, "09:00"), t(21, "23:59")]);
+      const first = await models(root, chPath, ["build"]);
+      assertEquals(first.map((r) => [r.name, r.mode]), [["fact_ev", "full"], ["ev_copy", "full"]]);
+      assertEquals(await copied(), await landing());
+
+      // A late event in a minute of the 20th that already holds an event, and one on the 21st: the copy recomputes
+      // those two minutes only, and keeps every other row of both days.
+      await loadEvents(sql, [t(20, "10:00"), t(21, "12:00")]);
+      const inc = (await models(root, chPath, ["build"])).find((r) => r.name === "ev_copy")!;
+      assertEquals([inc.mode, inc.window], ["incremental", {
+        start: "2026-11-20T10:00:00.000Z",
+        end: "2026-11-21T12:01:00.000Z",
+        ranges: [
+          { start: "2026-11-20T10:00:00.000Z", end: "2026-11-20T10:01:00.000Z" },
+          { start: "2026-11-21T12:00:00.000Z", end: "2026-11-21T12:01:00.000Z" },
+        ],
+      }]);
+      assertEquals(await copied(), await landing());
+
+      // A batch loaded after the star's build and before the marts' (a marts-only build): the fact has not
+      // processed it, so the copy must not take it yet; the next whole build brings its minutes in.
+      await loadEvents(sql, [t(20, "11:00"), t(22, "08:00")]);
+      const early = (await models(root, chPath, ["build", "-s", "ev_copy"]))[0]!;
+      assertEquals([early.name, early.status], ["ev_copy", "up_to_date"]);
+      await models(root, chPath, ["build"]);
+      assertEquals(await copied(), await landing());
+
+      await models(root, chPath, ["build", "--full-refresh"]);
+      assertEquals(await copied(), await landing());
+    } finally {
+      await dropPrivateWarehouse(sql, PREFIX);
+      await sql.end();
+      await Deno.remove(root, { recursive: true });
+      await Deno.remove(chPath, { recursive: true });
+    }
+  },
+});

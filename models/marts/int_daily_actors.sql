@@ -8,7 +8,8 @@ description: >
   Who acted on each day: every landed event whose envelope `actor_user_id` is not null is an action of that user
   (docs/metrics.md, "Action"), going online or offline included; system events (null actor) are not. Read from
   the star's fact_user_activity_base (one narrow row per action, the same actions as landing.events: a
-  reconciliation test holds them equal), not from the wide landing table. The base of DAU and WAU.
+  reconciliation test holds them equal) through its local copy int_action_events, not from the wide landing
+  table. The base of DAU and WAU.
 grain: one row per UTC day and acting user
 columns:
   day: { description: the UTC day of the actions (partition), tests: [not_null] }
@@ -22,6 +23,6 @@ select
   assumeNotNull(actor_user_key) as actor_user_key,
   count() as actions,
   max(occurred_at) as last_occurred_at
-from {{ ref('fact_user_activity_base') }}
-where {{ in_range('occurred_at') }}
+from {{ ref('int_action_events') }}
+where {{ in_range('day') }}
 group by day, actor_user_key

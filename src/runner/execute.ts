@@ -26,7 +26,8 @@ import type { Project } from "./project.ts";
 import type { Window } from "./template.ts";
 import type { Node } from "./types.ts";
 import { NeedsFullRefresh, pgApplyIncrement, pgBuildTable, pgBuildView, pgLoadSeed } from "./pg.ts";
-import { chBuildTable, chBuildView, chExists, chReplacePartitions } from "./ch.ts";
+import { chBuildTable, chBuildView, chReplaceMinutes, chReplacePartitions } from "./ch.ts";
+import { chLiteral } from "./quote.ts";
 import {
   ensureState,
   type Grain,
@@ -123,6 +124,13 @@ export class Executor {
   #slices = new Map<string, Promise<number[]>>();
   /** Nodes that changed data in this run (their downstream tables cannot be skipped). */
   #changed = new Set<string>();
+  /**
+   * The tables of the ClickHouse database when first asked (one query instead of one per node). A node's own build
+   * creates its table, and no other node asks about it afterwards in the same run.
+   */
+  #chTables?: Promise<Set<string>>;
+  /** Batches each node was marked as having processed in this run (beside `#states`, read at init). */
+  #processedNow = new Map<string, Set<number>>();
   /** Singular tests by the node whose audit runs them (the last of their refs in DAG order). */
   readonly anchored = new Map<string, Node[]>();
 
@@ -142,7 +150,7 @@ export class Executor {
 
   /** The ClickHouse client, opened on first use. */
   clickhouse(): Promise<ClickHouseClient> {
-    this.#ch ??= this.deps.clickhouse();
+    this.#ch ??= this.deps.clickhouse().then((ch) => timed(ch, this.deps.log));
     return this.#ch;
   }
 
@@ -183,14 +191,18 @@ export class Executor {
    */
   async #pending(node: Node): Promise<Pending> {
     const cfg = node.config;
-    const lookback = lookbackMs(cfg.lookback);
+    const minutes = cfg.engine === "clickhouse" && cfg.incremental_strategy === "time_range";
+    const lookback = minutes ? this.#readLookback(node) : lookbackMs(cfg.lookback);
     if (!this.project.file.increments) {
       const last = await this.#latest(node);
       return { ids: [], window: { start: new Date((last?.getTime() ?? 0) - lookback).toISOString() } };
     }
-    const ids = unprocessedBatches(this.#snapshot, this.#states.get(node.name)?.processed ?? []);
+    const ids = this.#followable(
+      node,
+      unprocessedBatches(this.#snapshot, this.#states.get(node.name)?.processed ?? []),
+    );
     if (ids.length === 0) return { ids };
-    const grain: Grain = cfg.engine === "clickhouse" ? "day" : "minute";
+    const grain: Grain = cfg.engine === "clickhouse" && !minutes ? "day" : "minute";
     const key = `${grain}:${ids.join(",")}`;
     let slices = this.#slices.get(key);
     if (!slices) {
@@ -203,6 +215,47 @@ export class Executor {
     const ahead = cfg.lookahead === undefined || unbounded ? 0 : lookbackMs(cfg.lookahead);
     const window = sliceWindow(starts, grain, lookback, cfg.materialized === "snapshot" || unbounded, ahead);
     return { ids, ...(window ? { window } : {}) };
+  }
+
+  /** Record that a node reflects `ids` (the state table, and this run's memory of it). */
+  async #markBuilt(conn: Sql | TxSql, node: Node, ids: number[], replace: boolean): Promise<void> {
+    await markBuilt(conn, this.project, this.#prefix, node.name, node.checksum, ids, replace);
+    const seen = this.#processedNow.get(node.name) ?? new Set<number>();
+    for (const id of ids) seen.add(id);
+    this.#processedNow.set(node.name, seen);
+  }
+
+  /**
+   * The PostgreSQL incrementals a ClickHouse `time_range` increment reads (at any depth). It follows their minutes,
+   * so it may only take a batch once each of them has processed it: a batch loaded after the star's run and before
+   * the marts' would otherwise be read before the star holds it, and its minutes never recomputed again.
+   */
+  #followed(node: Node): Node[] {
+    if (node.config.engine !== "clickhouse" || node.config.incremental_strategy !== "time_range") return [];
+    return [...this.project.dag.upstream(node.name)].map((u) => this.project.nodes.get(u)!)
+      .filter((n) => n.config.engine === "postgres" && n.config.materialized === "incremental");
+  }
+
+  /** Of `ids`, those every followed upstream model has processed (before this run or in it). */
+  #followable(node: Node, ids: number[]): number[] {
+    const ups = this.#followed(node);
+    return ids.filter((id) =>
+      ups.every((u) =>
+        this.#processedNow.get(u.name)?.has(id) ||
+        (this.#states.get(u.name)?.processed ?? []).some(([a, b]) => id >= a && id <= b)
+      )
+    );
+  }
+
+  /**
+   * The lookback of a ClickHouse `time_range` increment: its own, or the longest of the PostgreSQL incrementals it
+   * reads (at any depth), since they rewrite that much before each touched minute and the copy must follow them.
+   */
+  #readLookback(node: Node): number {
+    return Math.max(
+      lookbackMs(node.config.lookback),
+      ...this.#followed(node).map((n) => lookbackMs(n.config.lookback)),
+    );
   }
 
   /**
@@ -253,7 +306,15 @@ export class Executor {
   async #exists(node: Node): Promise<boolean> {
     const rel = relationOf(node, this.opts.targets);
     if (node.config.engine === "postgres") return this.#pgRelations.has(`${rel.schema}.${rel.name}`);
-    return await chExists(await this.clickhouse(), rel);
+    this.#chTables ??= this.clickhouse().then(async (ch) =>
+      new Set(
+        (await chQuery<{ name: string }>(
+          ch,
+          `select name from system.tables where database = ${chLiteral(rel.schema)}`,
+        )).map((r) => r.name),
+      )
+    );
+    return (await this.#chTables).has(rel.name);
   }
 
   /** Decide how a node would be built now, and why. */
@@ -275,7 +336,8 @@ export class Executor {
       };
     }
     const pendingFor = () => this.#pending(node);
-    const allBatches = () => Promise.resolve(this.readsBatches(node) ? [...this.#snapshot] : []);
+    const allBatches = () =>
+      Promise.resolve(this.readsBatches(node) ? this.#followable(node, [...this.#snapshot]) : []);
     if (cfg.materialized === "view") {
       // An unchanged PostgreSQL view serves new rows by itself: it is not recreated, only its tests are run on the
       // new batches' slices (its audit).
@@ -409,7 +471,9 @@ export class Executor {
   }
 
   #align(node: Node, w: Window): Window {
-    return node.config.engine === "clickhouse" ? { ...w, start: floorToDay(w.start) } : w;
+    // A ClickHouse `partition` increment recomputes whole days; a `time_range` one the minutes themselves.
+    const days = node.config.engine === "clickhouse" && node.config.incremental_strategy !== "time_range";
+    return days ? { ...w, start: floorToDay(w.start) } : w;
   }
 
   /** The SQL each node was last compiled to in this run (to map an error's position to a line). */
@@ -592,7 +656,7 @@ export class Executor {
     if (decision.action === "skip") {
       // Batches without events: nothing to compute, but the model now reflects them.
       if (decision.batchIds.length > 0) {
-        await markBuilt(this.deps.sql, this.project, this.#prefix, node.name, node.checksum, decision.batchIds, false);
+        await this.#markBuilt(this.deps.sql, node, decision.batchIds, false);
       }
       result.status = "up_to_date";
       result.message = decision.reason;
@@ -605,15 +669,7 @@ export class Executor {
     const blocking = (rs: TestResult[]) => rs.some((r) => r.status === "fail" || r.status === "error");
     const live = relationOf(node, this.opts.targets);
     const onPublish = async (tx: TxSql) => {
-      await markBuilt(
-        tx,
-        this.project,
-        this.#prefix,
-        node.name,
-        node.checksum,
-        decision.batchIds,
-        decision.mode === "full",
-      );
+      await this.#markBuilt(tx, node, decision.batchIds, decision.mode === "full");
     };
     // The increment's window scopes the singular tests (a full build checks whole relations).
     const auditWindow = decision.mode === "incremental" ? decision.window : undefined;
@@ -639,7 +695,7 @@ export class Executor {
         this.project.seeds.get(node.name)!,
         (c, o) => pgAudit(c, o),
       );
-      if (b.published) await markBuilt(this.deps.sql, this.project, this.#prefix, node.name, node.checksum, [], true);
+      if (b.published) await this.#markBuilt(this.deps.sql, node, [], true);
       result.rows_affected = b.rows;
       published = b.published;
     } else if (cfg.engine === "postgres") {
@@ -650,15 +706,7 @@ export class Executor {
         const scope = cfg.time_column ? windowScope("postgres", cfg.time_column, decision.window!) : undefined;
         published = await pgAudit(this.deps.sql, new Map(), scope);
         if (published) {
-          await markBuilt(
-            this.deps.sql,
-            this.project,
-            this.#prefix,
-            node.name,
-            node.checksum,
-            decision.batchIds,
-            false,
-          );
+          await this.#markBuilt(this.deps.sql, node, decision.batchIds, false);
         }
       } else if (cfg.materialized === "view") {
         const scope = decision.window && cfg.time_column
@@ -698,7 +746,7 @@ export class Executor {
           const all = [...this.#snapshot];
           const fullSelect = await this.compile(node, { vars: this.opts.vars });
           const b = await pgBuildTable(this.deps.sql, node, live, fullSelect, pgAudit, async (tx) => {
-            await markBuilt(tx, this.project, this.#prefix, node.name, node.checksum, all, true);
+            await this.#markBuilt(tx, node, all, true);
           });
           result.mode = "full";
           result.rows_affected = b.rows;
@@ -714,18 +762,12 @@ export class Executor {
       });
       let b;
       if (cfg.materialized === "view") b = await chBuildView(ch, node, live, select, chAudit);
-      else if (incremental) b = await chReplacePartitions(ch, node, live, select, chAudit, decision.window);
-      else b = await chBuildTable(ch, node, live, select, chAudit);
+      else if (incremental && cfg.incremental_strategy === "time_range") {
+        b = await chReplaceMinutes(ch, node, live, select, chAudit, decision.window!);
+      } else if (incremental) b = await chReplacePartitions(ch, node, live, select, chAudit, decision.window);
+      else b = await chBuildTable(ch, node, live, select, chAudit, await this.#exists(node));
       if (b.published) {
-        await markBuilt(
-          this.deps.sql,
-          this.project,
-          this.#prefix,
-          node.name,
-          node.checksum,
-          decision.batchIds,
-          !incremental,
-        );
+        await this.#markBuilt(this.deps.sql, node, decision.batchIds, !incremental);
       }
       result.rows_affected = b.rows;
       published = b.published;
@@ -778,6 +820,31 @@ export class Executor {
 export function describeWindow(w: Window): string {
   const span = `${w.start} .. ${w.end ?? "now"}`;
   return w.ranges ? `${w.ranges.length} ranges in ${span}` : span;
+}
+
+/**
+ * The client with every statement's duration logged at DEBUG (`LOG_LEVEL=DEBUG deno task models build` shows where a
+ * ClickHouse node's time goes, statement by statement).
+ */
+function timed(ch: ClickHouseClient, log: Logger): ClickHouseClient {
+  const wrap = <A extends { query: string }, R>(f: (a: A) => Promise<R>) => async (a: A): Promise<R> => {
+    const t = performance.now();
+    try {
+      return await f(a);
+    } finally {
+      log.debug(`clickhouse ${Math.round(performance.now() - t)} ms: ${a.query.replace(/\s+/g, " ").slice(0, 160)}`);
+    }
+  };
+  const command = wrap(ch.command.bind(ch));
+  const query = wrap(ch.query.bind(ch));
+  return new Proxy(ch, {
+    get(target, prop) {
+      if (prop === "command") return command;
+      if (prop === "query") return query;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
 }
 
 function bigintSafe(_k: string, v: unknown) {

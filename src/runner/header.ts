@@ -285,11 +285,17 @@ function validateCombination(cfg: ModelConfig, at: Location) {
       fail("a ClickHouse table needs 'order_by' (use 'tuple()' for an unsorted table, deliberately)");
     }
     if (cfg.materialized === "incremental") {
-      if (cfg.incremental_strategy !== "partition") {
-        fail("ClickHouse incremental models use incremental_strategy 'partition'");
+      const strategy = cfg.incremental_strategy;
+      if (strategy !== "partition" && strategy !== "time_range") {
+        fail("ClickHouse incremental models use incremental_strategy 'partition' or 'time_range'");
       }
-      if (cfg.partition_by === undefined) fail("incremental_strategy 'partition' needs 'partition_by'");
-      if (cfg.time_column === undefined) fail("incremental_strategy 'partition' needs 'time_column'");
+      if (cfg.partition_by === undefined) fail(`incremental_strategy '${strategy}' needs 'partition_by'`);
+      if (cfg.time_column === undefined) fail(`incremental_strategy '${strategy}' needs 'time_column'`);
+      if (strategy === "time_range" && (cfg.lookahead !== undefined || cfg.provisional !== undefined)) {
+        fail(
+          "a ClickHouse 'time_range' increment recomputes minutes: 'lookahead' and 'provisional' are for 'partition'",
+        );
+      }
     }
   } else {
     if (cfg.partition_by !== undefined || cfg.order_by !== undefined) {
