@@ -69,6 +69,8 @@ group by day
   "models/marts/mart_ids.sql": `/*
 order_by: id
 grain: one row per event
+columns:
+  id: { tests: [not_null] }
 tests:
   - expression: amount = id
 */
@@ -233,9 +235,14 @@ Deno.test({
         assertEquals(r.code, 1);
         assertEquals(byName(r, "mart_ids").status, "fail");
         assert(byName(r, "mart_ids").message!.includes("previous version stays in place"));
+        // Its two tests ran as one scan of the table (countIf per test); the expression is the one that failed.
+        assertEquals(byName(r, "mart_ids").tests.map((x) => [x.name, x.status, x.failures]), [
+          ["not_null_mart_ids_id", "pass", 0],
+          ["expression_mart_ids_amount_id", "fail", 30],
+        ]);
         // The live table still holds amount = id although PostgreSQL now has amount = 2 * id.
         const live = await models(root, chPath, ["test", "-s", "mart_ids"]);
-        assertEquals([live.code, live.summary.tests_failed, live.summary.tests_passed], [0, 0, 1], live.stderr);
+        assertEquals([live.code, live.summary.tests_failed, live.summary.tests_passed], [0, 0, 2], live.stderr);
       });
     } finally {
       await dropPrivateWarehouse(sql, PREFIX);

@@ -104,6 +104,12 @@ export interface CompiledTest {
   severity: "error" | "warn";
   engine: Engine;
   sql: string;
+  /**
+   * For a test whose failing rows are the rows of one relation matching a predicate (`not_null`, `expression`): the
+   * relation (as the test reads it, aliased `m`) and the predicate, so that the tests of one relation are counted
+   * in one scan (`countIf`) instead of one subquery each.
+   */
+  rowCheck?: { rows: string; failing: string };
 }
 
 /** A stable, readable name for a generic test. */
@@ -165,6 +171,23 @@ export function genericTestSql(
     case "expression":
       return `select * from ${rows} as m where not (${t.expression})`;
   }
+}
+
+/**
+ * The relation and predicate of a generic test whose failing rows are the rows of one relation matching a predicate
+ * (`not_null`, `expression`): its count equals the count of {@link genericTestSql}'s rows. Undefined for the others.
+ */
+export function genericTestRowCheck(
+  t: GenericTest,
+  relation: string,
+  opts: { scope?: string; increment?: string } = {},
+): { rows: string; failing: string } | undefined {
+  const filters = [t.where, opts.scope].filter((x): x is string => x !== undefined);
+  const base = opts.increment ?? relation;
+  const rows = filters.length ? `(select * from ${base} where ${filters.join(" and ")})` : base;
+  if (t.kind === "not_null") return { rows, failing: `${t.column} is null` };
+  if (t.kind === "expression") return { rows, failing: `not (${t.expression})` };
+  return undefined;
 }
 
 /** The predicate that scopes an audit to an increment's window on a time column. */
