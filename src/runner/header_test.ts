@@ -112,3 +112,19 @@ Deno.test("resolveConfig() gives ClickHouse incrementals the partition strategy"
   );
   assertEquals(cfg.incremental_strategy, "partition");
 });
+
+Deno.test("resolveConfig() takes a ClickHouse time_range incremental, without lookahead or provisional days", () => {
+  const header = {
+    materialized: "incremental" as const,
+    incremental_strategy: "time_range" as const,
+    order_by: "t",
+    partition_by: "day",
+    time_column: "t",
+  };
+  const cfg = resolveConfig({ engine: "clickhouse" }, header, at, "marts");
+  assertEquals(cfg.incremental_strategy, "time_range");
+  const bad = (h: Parameters<typeof resolveConfig>[1]) => () => resolveConfig({ engine: "clickhouse" }, h, at, "marts");
+  assertThrows(bad({ ...header, lookahead: "6 days" }), /'time_range' increment recomputes minutes/);
+  assertThrows(bad({ ...header, partition_by: undefined }), /'time_range' needs 'partition_by'/);
+  assertThrows(bad({ ...header, incremental_strategy: "delete+insert" }), /'partition' or 'time_range'/);
+});
