@@ -11,6 +11,8 @@
  * the star over 7 days takes minutes, so the warehouse is kept between runs (a marker table records what it holds;
  * the held minutes are unloaded again at the end, and the star, which keeps their rows, recomputes the same minutes
  * when they are loaded again); `MARTS_BENCH_FRESH=1` regenerates it, `MARTS_BENCH_DROP=1` drops it at the end.
+ * `MARTS_BENCH_KEEP=1` keeps the chDB folder and the target dir (with each increment's stderr beside run_results.json):
+ * with `LOG_LEVEL=DEBUG` that log holds every ClickHouse statement's duration, node by node.
  */
 import { ok as assert } from "node:assert/strict";
 import { config } from "../src/config.ts";

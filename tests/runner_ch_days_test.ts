@@ -148,6 +148,14 @@ Deno.test({
 
       await models(root, chPath, ["build", "--full-refresh"]);
       assertEquals((await chdbRows(chPath, mart)).map((r) => ({ day: r.day, events: String(r.events) })), truth);
+
+      // A day recomputed to nothing (its events purged, the day reprocessed with --vars) loses its partition.
+      await sql.unsafe(
+        `delete from ${PREFIX}landing.events where occurred_at >= '2026-11-21' and occurred_at < '2026-11-22'`,
+      );
+      await models(root, chPath, ["build", "--vars", "start=2026-11-21 end=2026-11-22"]);
+      assertEquals((await chdbRows(chPath, mart)).map((r) => r.day), ["2026-11-20", "2026-11-22"]);
+      assertEquals(Object.keys(await parts()), ["20261120", "20261122"]);
     } finally {
       await dropPrivateWarehouse(sql, PREFIX);
       await sql.end();

@@ -117,12 +117,12 @@ export async function chReplacePartitions(
     const preview = `(select * from ${qualified(live)} where _partition_id not in (${gone || "''"}) ` +
       `union all select * from ${inc})`;
     if (!(await audit(new Map([[node.name, preview]]), inc))) return { rows, published: false, partitions: [] };
-    for (const p of parts) {
-      await ch.command({ query: `alter table ${qualified(live)} replace partition id ${chLiteral(p)} from ${inc}` });
-    }
-    for (const p of emptied) {
-      await ch.command({ query: `alter table ${qualified(live)} drop partition id ${chLiteral(p)}` });
-    }
+    // One ALTER for every partition (one round trip; its commands run in order, as separate statements would).
+    const commands = [
+      ...parts.map((p) => `replace partition id ${chLiteral(p)} from ${inc}`),
+      ...emptied.map((p) => `drop partition id ${chLiteral(p)}`),
+    ];
+    if (commands.length > 0) await ch.command({ query: `alter table ${qualified(live)} ${commands.join(", ")}` });
     return { rows, published: true, partitions: [...parts, ...emptied] };
   } finally {
     await ch.command({ query: `drop table if exists ${inc}` });
