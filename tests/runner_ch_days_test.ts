@@ -65,7 +65,7 @@ async function loadEvents(sql: Sql, instants: string[]): Promise<number> {
   return id;
 }
 
-async function models(root: string, chPath: string, args: string[]): Promise<NodeResult[]> {
+async function models(root: string, chPath: string, args: string[], code = 0): Promise<NodeResult[]> {
   const target = join(root, "target");
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -85,7 +85,7 @@ async function models(root: string, chPath: string, args: string[]): Promise<Nod
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  assertEquals(out.code, code, new TextDecoder().decode(out.stderr));
   return JSON.parse(await Deno.readTextFile(join(target, "run_results.json"))).results;
 }
 
@@ -366,6 +366,57 @@ Deno.test({
 
       await models(root, chPath, ["build", "--full-refresh"]);
       assertEquals(await copied(), await landing());
+    } finally {
+      await dropPrivateWarehouse(sql, PREFIX);
+      await sql.end();
+      await Deno.remove(root, { recursive: true });
+      await Deno.remove(chPath, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the audit of a day increment finds a duplicate key inside the increment (unique checked where it can occur)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const root = await Deno.makeTempDir({ prefix: "runner_chu_" });
+    const chPath = await Deno.makeTempDir({ prefix: "sp-runner-chu-" });
+    const sql = createPostgres(config().postgres);
+    try {
+      const files = {
+        "models/project.yml": FILES["models/project.yml"]!,
+        // Two rows per day and type when a day has events on both odd and even lines: a duplicate key.
+        "models/marts/mart_dup.sql": `/*
+materialized: incremental
+incremental_strategy: partition
+order_by: (day, event_type)
+partition_by: day
+time_column: day
+grain: one row per day and event type (broken on purpose when a day has two events)
+columns:
+  "(day, event_type)": { tests: [unique] }
+*/
+select toDate(assumeNotNull(occurred_at)) as day, assumeNotNull(event_type) as event_type, count() as events
+from {{ source('landing', 'events') }}
+where {{ in_range('occurred_at') }}
+group by day, event_type, line_no % 2
+`,
+      };
+      for (const [path, text] of Object.entries(files)) {
+        await Deno.mkdir(join(root, path, ".."), { recursive: true });
+        await Deno.writeTextFile(join(root, path), text);
+      }
+      await createPrivateWarehouse(sql, PREFIX);
+      await loadEvents(sql, ["2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z"]);
+      const [first] = await models(root, chPath, ["build"]);
+      assertEquals([first!.status, first!.mode], ["success", "full"]);
+      await loadEvents(sql, ["2026-11-22T10:00:00Z", "2026-11-22T11:00:00Z"]);
+      const [inc] = await models(root, chPath, ["build"], 1);
+      assertEquals([inc!.status, inc!.mode], ["fail", "incremental"]);
+      assertEquals(inc!.tests.map((t) => [t.status, t.failures]), [["fail", 1]]);
+      const [rows] = await chdbQueries(chPath, "rt_chd_marts", ["select toString(day) as d from mart_dup order by d"]);
+      assertEquals(rows!.map((r) => r.d), ["2026-11-20", "2026-11-21"], "the failing increment was not published");
     } finally {
       await dropPrivateWarehouse(sql, PREFIX);
       await sql.end();
