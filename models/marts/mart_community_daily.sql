@@ -12,7 +12,7 @@ description: >
   `community_key = -1`. Membership and moderator roles come from the star's intervals (the owner is a member and a
   moderator from the creation; a role ends by removal or when the moderator leaves), so members and moderators at
   day end are running sums of starts minus ends. Activity counts anyone (members or not); engagement counts only
-  members at the end of the period. From int_community_activity (local) and the star's intervals and complaints.
+  members at the end of the period. From int_community_activity (local), the star's intervals (through their local copy int_community_intervals) and complaints.
   Incremental by day: members and moderators at day end are running totals, so a build recomputes every day from
   the first one the new batches touch to the last (reading the 29 days before it for the 7- and 30-day windows,
   and the totals of the days before those), and replaces those partitions.
@@ -72,7 +72,13 @@ grid as (
 ),
 
 intervals as (
-  select community_key, member_user_key, joined_at, left_at from {{ ref('fact_membership_interval') }}
+  select community_key, user_key as member_user_key, started_at as joined_at, ended_at as left_at
+  from {{ ref('int_community_intervals') }}
+  where role = 'member'
+),
+
+moderator_intervals as (
+  select community_key, started_at, ended_at from {{ ref('int_community_intervals') }} where role = 'moderator'
 ),
 
 member_moves as (
@@ -88,9 +94,9 @@ member_moves as (
 moderator_moves as (
   select community_key, day, toInt64(sum(d)) as delta
   from (
-    select community_key, toDate(assumeNotNull(started_at)) as day, 1 as d from {{ ref('fact_moderator_interval') }}
+    select community_key, toDate(assumeNotNull(started_at)) as day, 1 as d from moderator_intervals
     union all
-    select community_key, toDate(assumeNotNull(ended_at)), -1 from {{ ref('fact_moderator_interval') }}
+    select community_key, toDate(assumeNotNull(ended_at)), -1 from moderator_intervals
     where ended_at is not null
   )
   group by community_key, day
