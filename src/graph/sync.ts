@@ -404,21 +404,27 @@ async function syncContent(
     async (rows) => {
       const props = "id: r.id, kind: r.kind, community_key: r.community, created_at: datetime(r.created_at)";
       out.rels += await w.transaction("publications", rows.length, async (t) => {
-        await t(
+        const created = await t(
           `UNWIND $rows AS r OPTIONAL MATCH (old:Publication {key: r.key}) WITH r WHERE old IS NULL
            MERGE (u:User {key: r.author})
            CREATE (u)-[:POSTED]->(p:Publication {key: r.key, ${props}})
            WITH p, r WHERE r.topic <> '-1'
-           MERGE (tp:Topic {key: r.topic}) CREATE (p)-[:ABOUT]->(tp)`,
+           MERGE (tp:Topic {key: r.topic}) CREATE (p)-[:ABOUT]->(tp)
+           RETURN collect(r.key) AS keys`,
           { rows },
         );
+        // Rows just created are complete; only the others (and those without a topic, not collected past its filter)
+        // can be placeholders to complete, so only they pay a second seek.
+        const made = new Set(created.records[0]?.get("keys") as string[] ?? []);
+        const rest = rows.filter((r) => !made.has(r.key!));
+        if (rest.length === 0) return;
         await t(
           `UNWIND $rows AS r MATCH (p:Publication {key: r.key}) WHERE p.id IS NULL
            SET p += {${props}}
            MERGE (u:User {key: r.author}) MERGE (u)-[:POSTED]->(p)
            WITH p, r WHERE r.topic <> '-1'
            MERGE (tp:Topic {key: r.topic}) MERGE (p)-[:ABOUT]->(tp)`,
-          { rows },
+          { rows: rest },
         );
       });
       out.publications += rows.length;
@@ -441,14 +447,15 @@ async function syncContent(
            RETURN r.key AS key`,
           { rows },
         );
+        const keys = (res: QueryResult) => new Set(res.records.map((x) => x.get("key") as string));
+        const made = keys(created);
         const filled = await t(
           `UNWIND $rows AS r MATCH (s:Share {key: r.key}) WHERE s.id IS NULL
            SET s += {${props}} MERGE (u:User {key: r.sharer}) MERGE (u)-[:POSTED]->(s)
            RETURN r.key AS key`,
-          { rows },
+          { rows: rows.filter((r) => !made.has(r.key!)) },
         );
-        const keys = (res: QueryResult) => new Set(res.records.map((x) => x.get("key") as string));
-        for (const [verb, set] of [["CREATE", keys(created)], ["MERGE", keys(filled)]] as const) {
+        for (const [verb, set] of [["CREATE", made], ["MERGE", keys(filled)]] as const) {
           const todo = rows.filter((r) => set.has(r.key!));
           const fromPublication = todo.filter((r) => r.parent === "-1");
           const fromShare = todo.filter((r) => r.parent !== "-1");
@@ -582,7 +589,8 @@ async function syncEdges(
              SET x.since = datetime(r.at)${props.replace(" SET", ",")}`,
       },
       remove: {
-        where: "not present",
+        // A pair absent before and after is a no-op, unless an earlier sync may have left it in Neo4j.
+        where: safe ? "not present" : "not present and was_present",
         query: `UNWIND $rows AS r MATCH (a:User {key: r.s})-[x:${rel.type}]->(b:${rel.to} {key: r.d}) DELETE x`,
       },
     };
