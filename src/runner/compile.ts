@@ -128,6 +128,13 @@ export function genericTestName(model: string, t: GenericTest): string {
   }
 }
 
+/** The rows a generic test reads: the increment's or the relation's, filtered by the test's `where` and the scope. */
+function testedRows(t: GenericTest, relation: string, opts: { scope?: string; increment?: string }): string {
+  const filters = [t.where, opts.scope].filter((x): x is string => x !== undefined);
+  const base = opts.increment ?? relation;
+  return filters.length ? `(select * from ${base} where ${filters.join(" and ")})` : base;
+}
+
 /**
  * The SQL of a generic test against `relation` (any relation expression), returning failing rows.
  * `scope` (a predicate) narrows the audit to an increment: for `unique`, duplicates of the increment's keys
@@ -141,9 +148,7 @@ export function genericTestSql(
   relation: string,
   opts: { scope?: string; parent?: string; increment?: string } = {},
 ): string {
-  const filters = [t.where, opts.scope].filter((x): x is string => x !== undefined);
-  const base = opts.increment ?? relation;
-  const rows = filters.length ? `(select * from ${base} where ${filters.join(" and ")})` : base;
+  const rows = testedRows(t, relation, opts);
   switch (t.kind) {
     case "not_null":
       return `select ${t.column} from ${rows} as m where ${t.column} is null`;
@@ -182,9 +187,7 @@ export function genericTestRowCheck(
   relation: string,
   opts: { scope?: string; increment?: string } = {},
 ): { rows: string; failing: string } | undefined {
-  const filters = [t.where, opts.scope].filter((x): x is string => x !== undefined);
-  const base = opts.increment ?? relation;
-  const rows = filters.length ? `(select * from ${base} where ${filters.join(" and ")})` : base;
+  const rows = testedRows(t, relation, opts);
   if (t.kind === "not_null") return { rows, failing: `${t.column} is null` };
   if (t.kind === "expression") return { rows, failing: `not (${t.expression})` };
   return undefined;
