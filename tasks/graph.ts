@@ -5,6 +5,7 @@ import { postgresAs } from "../src/config.ts";
 import { createNeo4j } from "../src/clients/neo4j.ts";
 import { pgNames } from "../src/graph/store.ts";
 import { METRICS_DEFAULTS } from "../src/graph/metrics.ts";
+import { SYNC_WRITERS } from "../src/graph/sync.ts";
 import { GRAPH_COMMANDS, type GraphCommand, runGraphCommand } from "../src/graph/run.ts";
 
 const positiveInt = (name: string, v: unknown): number => {
@@ -21,6 +22,11 @@ await runTask({
   positionals: "<sync|metrics|check>",
   flags: {
     "batch-size": { type: "string", help: "Rows per UNWIND batch (one Neo4j transaction each)", default: "5000" },
+    writers: {
+      type: "string",
+      help: "sync: Neo4j transactions in flight at once (batches that may run together)",
+      default: String(SYNC_WRITERS),
+    },
     "schema-prefix": { type: "string", help: "Prefix of every PostgreSQL schema read and written", default: "" },
     "path-sample": {
       type: "string",
@@ -48,7 +54,10 @@ await runTask({
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    const sync = { batchSize: positiveInt("batch-size", flags["batch-size"]) };
+    const sync = {
+      batchSize: positiveInt("batch-size", flags["batch-size"]),
+      writers: positiveInt("writers", flags.writers),
+    };
     if (flags.reach !== "bfs" && flags.reach !== "cypher") {
       throw new UsageError(`--reach must be bfs or cypher, got '${flags.reach}'`);
     }

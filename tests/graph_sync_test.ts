@@ -270,3 +270,150 @@ Deno.test({
     }
   },
 });
+
+/** Content events: a publication whose shares land before it does (one-row batches, two writers). */
+const CONTENT_PREFIX = "gt_content_";
+const contentNames = pgNames(CONTENT_PREFIX);
+const [P, Q, S1, S2, S3] = Array.from({ length: 5 }, () => crypto.randomUUID()) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
+const publish = (m: number, id: string, author: string) =>
+  ev("publication.created", m, author, {
+    publication_id: id,
+    author_user_id: author,
+    kind: "post",
+    topic: "politics",
+    community_id: null,
+    text: "hello",
+    language: "en",
+    visibility: "public",
+    hashtags: [],
+    attachments: [],
+    album_id: null,
+    expires_at: null,
+  });
+const share = (m: number, id: string, pub: string, sharer: string, parent: string | null, depth: number) =>
+  ev("share.created", m, sharer, {
+    share_id: id,
+    publication_id: pub,
+    publication_author_user_id: A,
+    sharer_user_id: sharer,
+    kind: parent === null ? "repost" : "quote",
+    text: parent === null ? null : "look",
+    parent_share_id: parent,
+    cascade_depth: depth,
+  });
+const CONTENT_BATCHES = [
+  // P's shares (a repost, and a quote of the repost) land before P itself.
+  [share(10, S1, P, B, null, 1), share(11, S2, P, C, S1, 2)],
+  [publish(5, P, A), publish(20, Q, A), share(21, S3, Q, D, null, 1)],
+];
+
+Deno.test({
+  name: "graph sync: a publication whose shares land first is completed once, with one of each relationship",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const neo = await privateNeo4j();
+    const sql = createPostgres(neo.cfg.postgres);
+    const target = await Deno.makeTempDir({ prefix: "graph_content_" });
+    const deps = { sql, neo4j: neo.driver, log: logger("graph-sync-test"), names: contentNames };
+    const store = new MemoryStore();
+    const files = CONTENT_BATCHES.map((events, i) => {
+      const file = `events/date=2026-11-20/hour=13/events_2026-11-20T13-0${i}-00Z.jsonl`;
+      store.objects.set(file, new TextEncoder().encode(events.map((e) => JSON.stringify(e)).join("\n") + "\n"));
+      return file;
+    });
+    const seen = new Set<string>();
+    const label = new Map<string, string>();
+    /** Every node as `Label name {id?}` and every relationship as `TYPE a->b`, named by the test's labels, sorted. */
+    const graph = async () => {
+      const nodes = await cypher<{ l: string; k: string; id: string | null }>(
+        neo.driver,
+        "MATCH (n) WHERE NOT n:GraphSync AND NOT n:Topic RETURN labels(n)[0] AS l, n.key AS k, n.id AS id",
+      );
+      const rels = await cypher<{ t: string; a: string; b: string }>(
+        neo.driver,
+        "MATCH (a)-[r]->(b) RETURN type(r) AS t, a.key AS a, coalesce(b.name, b.key) AS b",
+      );
+      const name = (k: string) => label.get(k) ?? k;
+      return [
+        // (The users signed up in no batch, so they are all placeholders: only content placeholders are shown.)
+        ...nodes.map((n) => `${n.l} ${name(n.k)}${n.id === null && n.l !== "User" ? " (placeholder)" : ""}`),
+        ...rels.map((r) => `${r.t} ${name(r.a)}->${name(r.b)}`),
+      ].sort();
+    };
+    try {
+      await createPrivateWarehouse(sql, CONTENT_PREFIX);
+      await sql.unsafe(`drop schema if exists ${contentNames.graph} cascade`);
+      for (const [l, id] of Object.entries({ A, B, C, D, P, Q, S1, S2, S3 })) {
+        const [row] = await sql.unsafe<{ k: string }[]>(`select hashtextextended($1::text, 0)::text as k`, [id]);
+        label.set(row!.k, l);
+      }
+      const users = ["User A", "User B", "User C", "User D"];
+
+      await t.step("shares first: the publication is a placeholder they point at", async () => {
+        await loadBatch(sql, CONTENT_PREFIX, { store, files }, [files[0]!], seen);
+        await buildStar(sql, CONTENT_PREFIX, target);
+        const s = await syncGraph(deps, { batchSize: 1, writers: 2 });
+        assertEquals([s.status, s.nodes.shares, s.relationships_merged], ["synced", 2, 4]);
+        assertEquals(
+          await graph(),
+          [
+            "User B",
+            "User C",
+            "Publication P (placeholder)",
+            "Share S1",
+            "Share S2",
+            "POSTED B->S1",
+            "POSTED C->S2",
+            "SHARED S1->P",
+            "SHARED S2->S1",
+          ].sort(),
+        );
+      });
+
+      await t.step("the publication lands: completed with its author and topic, nothing doubled", async () => {
+        await loadBatch(sql, CONTENT_PREFIX, { store, files }, [files[1]!], seen);
+        await buildStar(sql, CONTENT_PREFIX, target);
+        const s = await syncGraph(deps, { batchSize: 1, writers: 2 });
+        assertEquals([s.status, s.nodes.publications], ["synced", 2]);
+        const expected = [
+          ...users,
+          "Publication P",
+          "Publication Q",
+          "Share S1",
+          "Share S2",
+          "Share S3",
+          "POSTED A->P",
+          "POSTED A->Q",
+          "POSTED B->S1",
+          "POSTED C->S2",
+          "POSTED D->S3",
+          "ABOUT P->politics",
+          "ABOUT Q->politics",
+          "SHARED S1->P",
+          "SHARED S2->S1",
+          "SHARED S3->Q",
+        ].sort();
+        assertEquals(await graph(), expected);
+
+        // A replay of both batches (the window reaches back to the shares) writes nothing.
+        await sql.unsafe(`update ${contentNames.graph}.sync_state set processed = '{}'`);
+        const replay = await syncGraph(deps, { batchSize: 1, writers: 2 });
+        assertEquals([replay.status, replay.relationships_written], ["synced", 0]);
+        assertEquals(await graph(), expected);
+      });
+    } finally {
+      await dropPrivateWarehouse(sql, CONTENT_PREFIX);
+      await sql.unsafe(`drop schema if exists ${contentNames.graph} cascade`);
+      await sql.end();
+      await neo.driver.close();
+      await Deno.remove(target, { recursive: true });
+    }
+  },
+});

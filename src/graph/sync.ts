@@ -20,7 +20,7 @@
  */
 import type { Sql, TxSql } from "../clients/postgres.ts";
 import { cypher, type Driver } from "../clients/neo4j.ts";
-import type { QueryResult } from "neo4j-driver";
+import type { QueryResult, Session } from "neo4j-driver";
 import type { Logger } from "../log.ts";
 import { ensureConstraints, STATEFUL } from "./model.ts";
 import { ensureGraphSchema, type PgNames, readSyncState } from "./store.ts";
@@ -50,7 +50,12 @@ export interface SyncDeps {
 export interface SyncOptions {
   /** Rows per UNWIND batch (one Neo4j transaction each). */
   batchSize: number;
+  /** Transactions in flight at once (default `SYNC_WRITERS`). */
+  writers?: number;
 }
+
+/** Writers by default: two measured 1.6 times one on this project's 2-core machine (docs/graph.md). */
+export const SYNC_WRITERS = 2;
 
 /** The JSON summary of a sync. */
 export interface SyncSummary extends Record<string, unknown> {
@@ -68,11 +73,16 @@ export interface SyncSummary extends Record<string, unknown> {
   relationships_written: number;
   /** Relationships written per second of Neo4j writing. */
   relationships_per_s: number;
-  /** Milliseconds of Neo4j writing (the sum of the profile's). */
+  /** Milliseconds of Neo4j writing: the time with at least one of the sync's transactions in flight. */
   apply_ms: number;
+  /** Transactions in flight at once. */
+  writers: number;
   /** The whole sync, PostgreSQL reads and the edge-state fold included. */
   total_ms: number;
-  /** Per statement: rows sent, relationships created or deleted, milliseconds of Neo4j writing, rows per second. */
+  /**
+   * Per statement: rows sent, relationships created or deleted, milliseconds with one of its transactions in flight
+   * (the stateful relationships' statements run together, so theirs overlap), rows per second.
+   */
   profile: Record<string, { rows: number; relationships: number; ms: number; rows_per_s: number }>;
 }
 
@@ -138,6 +148,7 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
       relationships_written: 0,
       relationships_per_s: 0,
       apply_ms: 0,
+      writers: opts.writers ?? SYNC_WRITERS,
       total_ms: 0,
       profile: {},
     };
@@ -159,7 +170,7 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
 
     const safe = await openWrites(deps.neo4j);
     if (safe) log.warn("an earlier sync may have written to Neo4j without committing: merging every relationship");
-    const writer = new Neo4jWriter(deps, opts.batchSize);
+    const writer = new Neo4jWriter(deps, opts.batchSize, opts.writers ?? SYNC_WRITERS);
     try {
       const nodes = await syncNodes(tx, n, start, writer);
       const content = await syncContent(tx, n, start, writer);
@@ -189,6 +200,7 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
         relationships_written: written,
         relationships_per_s: writer.ms > 0 ? Math.round(written / (writer.ms / 1000)) : 0,
         apply_ms: Math.round(writer.ms),
+        writers: opts.writers ?? SYNC_WRITERS,
         total_ms: Math.round(performance.now() - started),
         profile: Object.fromEntries(
           Object.entries(writer.profile).map(([k, p]) => [
@@ -236,67 +248,146 @@ async function closeWrites(driver: Driver): Promise<void> {
 /** Runs one statement in the writer's open transaction. */
 type Run = (query: string, params: Record<string, unknown>) => Promise<QueryResult>;
 
-/** Writes UNWIND batches to Neo4j, one transaction each, timing the writes and logging progress. */
-class Neo4jWriter {
+/** Busy time of a set of transactions that may overlap: the union of their intervals. */
+class BusyClock {
   ms = 0;
-  rows = 0;
-  #nextReport = 100_000;
-  #session;
-  constructor(private deps: SyncDeps, readonly batchSize: number) {
-    this.#session = deps.neo4j.session();
+  #open = 0;
+  #since = 0;
+  start() {
+    if (this.#open++ === 0) this.#since = performance.now();
   }
+  stop() {
+    if (--this.#open === 0) this.ms += performance.now() - this.#since;
+  }
+}
 
-  /** Rows and milliseconds of Neo4j writing per statement name (the sync's profile). */
-  readonly profile: Record<string, { rows: number; rels: number; ms: number }> = {};
+/**
+ * Writes UNWIND batches to Neo4j, one transaction each, on `writers` sessions at once (Neo4j runs each transaction
+ * on one thread, so a second writer uses a second core, and the next batch is sent while one runs). Callers submit
+ * batches that may run in any order and together, and `drain()` where the next statements need them committed. Times
+ * the writes (the time with at least one transaction in flight) and logs progress.
+ */
+class Neo4jWriter {
+  rows = 0;
   /** Relationships created and deleted in Neo4j. */
   rels = 0;
+  #nextReport = 100_000;
+  #clock = new BusyClock();
+  #clocks: Record<string, BusyClock> = {};
+  #sessions: Session[];
+  #free: Session[];
+  #waiting: (() => void)[] = [];
+  #inFlight = new Set<Promise<void>>();
+  #failure: { error: unknown } | null = null;
+  constructor(private deps: SyncDeps, readonly batchSize: number, writers: number) {
+    this.#sessions = Array.from({ length: writers }, () => deps.neo4j.session());
+    this.#free = [...this.#sessions];
+  }
+
+  /** Rows, relationships created or deleted and milliseconds of Neo4j writing per statement name (the profile). */
+  readonly profile: Record<string, { rows: number; rels: number; ms: number }> = {};
+
+  /** Milliseconds with at least one transaction in flight. */
+  get ms(): number {
+    return this.#clock.ms;
+  }
 
   /**
-   * Send `rows` through `query` (which starts with `UNWIND $rows AS r`) in batches; returns the rows sent. `name`
-   * labels the statement in the profile.
+   * Submit `rows` through `query` (which starts with `UNWIND $rows AS r`) in batches; returns the rows submitted.
+   * `name` labels the statement in the profile. The batches may still run when it returns: see `drain()`.
    */
   async write(name: string, query: string, rows: Record<string, unknown>[]): Promise<number> {
     for (let i = 0; i < rows.length; i += this.batchSize) {
       const chunk = rows.slice(i, i + this.batchSize);
-      await this.transaction(name, chunk.length, (run) => run(query, { rows: chunk }));
+      await this.submit(name, chunk.length, (run) => run(query, { rows: chunk }));
     }
     return rows.length;
   }
 
   /**
-   * Run `body` in one Neo4j transaction (retried whole on a transient error); returns the relationships it created
-   * and deleted. `rows` is what the profile counts for `name`.
+   * Start `body` in one Neo4j transaction (retried whole on a transient error, a deadlock between writers included)
+   * as soon as a writer is free, without waiting for it to finish. `rows` is what the profile counts for `name`.
    */
-  async transaction(name: string, rows: number, body: (run: Run) => Promise<unknown>): Promise<number> {
-    if (this.deps.signal?.aborted) throw new GraphSyncError("stopped on request; nothing of this sync committed");
-    const t0 = performance.now();
-    let rels = 0;
-    await this.#session.executeWrite(async (t) => {
-      rels = 0;
-      await body(async (query, params) => {
-        const result = await t.run(query, params);
-        const u = result.summary.counters.updates();
-        rels += u.relationshipsCreated + u.relationshipsDeleted;
-        return result;
+  async submit(name: string, rows: number, body: (run: Run) => Promise<unknown>): Promise<void> {
+    this.#check();
+    const session = await this.#acquire();
+    const done: Promise<void> = this.#run(session, name, rows, body)
+      .catch((error) => {
+        this.#failure ??= { error };
+      })
+      .finally(() => {
+        this.#inFlight.delete(done);
+        this.#release(session);
       });
-    });
-    const ms = performance.now() - t0;
-    this.ms += ms;
+    this.#inFlight.add(done);
+  }
+
+  /** Run `body` in one transaction after every submitted one finished, and wait for it: a serial step. */
+  async transaction(name: string, rows: number, body: (run: Run) => Promise<unknown>): Promise<void> {
+    await this.drain();
+    await this.submit(name, rows, body);
+    await this.drain();
+  }
+
+  /** Wait until every submitted transaction finished; throws the first failure. */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    if (this.#failure) throw this.#failure.error;
+  }
+
+  async close() {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await Promise.all(this.#sessions.map((s) => s.close()));
+  }
+
+  #check() {
+    if (this.#failure) throw this.#failure.error;
+    if (this.deps.signal?.aborted) throw new GraphSyncError("stopped on request; nothing of this sync committed");
+  }
+
+  async #acquire(): Promise<Session> {
+    for (;;) {
+      const session = this.#free.pop();
+      if (session) return session;
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      this.#check();
+    }
+  }
+
+  #release(session: Session) {
+    this.#free.push(session);
+    this.#waiting.shift()?.();
+  }
+
+  async #run(session: Session, name: string, rows: number, body: (run: Run) => Promise<unknown>): Promise<void> {
+    const clock = this.#clocks[name] ??= new BusyClock();
+    this.#clock.start();
+    clock.start();
+    let rels = 0;
+    try {
+      await session.executeWrite(async (t) => {
+        rels = 0;
+        await body(async (query, params) => {
+          const result = await t.run(query, params);
+          const u = result.summary.counters.updates();
+          rels += u.relationshipsCreated + u.relationshipsDeleted;
+          return result;
+        });
+      });
+    } finally {
+      clock.stop();
+      this.#clock.stop();
+    }
     this.rels += rels;
     const p = this.profile[name] ??= { rows: 0, rels: 0, ms: 0 };
     p.rows += rows;
     p.rels += rels;
-    p.ms += ms;
+    p.ms = clock.ms;
     this.rows += rows;
     if (this.rows >= this.#nextReport) {
       this.deps.log.info(`written ${this.rows} rows to Neo4j`, { counts: { rows: this.rows, rels: this.rels } });
       this.#nextReport += 100_000;
     }
-    return rels;
-  }
-
-  async close() {
-    await this.#session.close();
   }
 }
 
@@ -342,6 +433,7 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
       );
     },
   );
+  await w.drain();
   await chunked(
     tx,
     `select distinct on (user_key) user_key::text as key, user_id::text as id, username as name,
@@ -376,6 +468,7 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
       );
     },
   );
+  await w.drain();
   return counts;
 }
 
@@ -403,7 +496,7 @@ async function syncContent(
     w.batchSize,
     async (rows) => {
       const props = "id: r.id, kind: r.kind, community_key: r.community, created_at: datetime(r.created_at)";
-      out.rels += await w.transaction("publications", rows.length, async (t) => {
+      await w.submit("publications", rows.length, async (t) => {
         const created = await t(
           `UNWIND $rows AS r OPTIONAL MATCH (old:Publication {key: r.key}) WITH r WHERE old IS NULL
            MERGE (u:User {key: r.author})
@@ -430,6 +523,7 @@ async function syncContent(
       out.publications += rows.length;
     },
   );
+  await w.drain();
   await chunked<Record<string, string>>(
     tx,
     `select share_key::text as key, share_id::text as id, share_kind as kind, sharer_user_key::text as sharer,
@@ -439,7 +533,8 @@ async function syncContent(
     w.batchSize,
     async (rows) => {
       const props = "id: r.id, kind: r.kind, sharer_key: r.sharer, publication_key: r.publication, at: datetime(r.at)";
-      out.rels += await w.transaction("shares", rows.length, async (t) => {
+      // One batch at a time: a share's parent may be a share of an earlier batch, which must be committed first.
+      await w.transaction("shares", rows.length, async (t) => {
         // Nodes and POSTED first, for the whole batch: a share's parent may be a share of the same batch.
         const created = await t(
           `UNWIND $rows AS r OPTIONAL MATCH (old:Share {key: r.key}) WITH r WHERE old IS NULL
@@ -478,6 +573,7 @@ async function syncContent(
       out.shares += rows.length;
     },
   );
+  out.rels = (w.profile.publications?.rels ?? 0) + (w.profile.shares?.rels ?? 0);
   return out;
 }
 
@@ -568,6 +664,7 @@ async function syncEdges(
       await w.write(`${label} endpoints`, `UNWIND $rows AS r MERGE (:${label} {key: r.k})`, rows);
     });
   }
+  await w.drain();
   const touchedMembership: Record<string, unknown>[] = [];
   for (const rel of Object.values(STATEFUL)) {
     const props = rel.props ? " SET x += coalesce(r.props, {})" : "";
@@ -610,6 +707,8 @@ async function syncEdges(
       );
     }
   }
+  // Every change above is to a different pair, so all of them run together; the roles need them committed.
+  await w.drain();
   // A member's role follows from ownership and moderation, which may have changed in this very sync.
   await w.write(
     "MEMBER_OF role",
@@ -618,5 +717,6 @@ async function syncEdges(
        WHEN EXISTS { (u)-[:MODERATES]->(c) } THEN 'moderator' ELSE 'member' END`,
     touchedMembership,
   );
+  await w.drain();
   return { added, removed };
 }
