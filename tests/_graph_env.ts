@@ -28,7 +28,7 @@ export interface PrivateNeo4j {
   pid: number | null;
 }
 
-let server: Promise<PrivateNeo4j> | null = null;
+let server: Promise<Omit<PrivateNeo4j, "driver">> | null = null;
 
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -46,14 +46,14 @@ async function removeStale(base: string) {
   } catch { /* no base yet */ }
 }
 
-async function start(): Promise<PrivateNeo4j> {
+async function start(): Promise<Omit<PrivateNeo4j, "driver">> {
   configureLogging({ level: "ERROR", format: "text" });
   const base = config();
   const given = Deno.env.get("GRAPH_TEST_NEO4J_URL");
   if (given) {
     const cfg: Config = { ...base, neo4j: { url: given, user: "", password: "" } };
     const pid = Number(Deno.env.get("GRAPH_TEST_NEO4J_PID") ?? "") || null;
-    return { cfg, driver: createNeo4j(cfg.neo4j), pid };
+    return { cfg, pid };
   }
   const root = join(base.devDir, "graph-test");
   await removeStale(root);
@@ -93,22 +93,26 @@ async function start(): Promise<PrivateNeo4j> {
   }
   const reason = await waitHealthy(() => neo4jService.health(ctx), neo4jService.startTimeoutSeconds);
   if (reason !== null) throw new Error(`the private Neo4j did not start: ${reason} (log: ${ctx.logFile("neo4j")})`);
-  return { cfg, driver: createNeo4j(cfg.neo4j), pid };
+  return { cfg, pid };
 }
 
-/** The private Neo4j, started on first use, with an empty graph (every node, constraint and projection dropped). */
+/**
+ * The private Neo4j, started on first use, with an empty graph (every node, constraint and projection dropped), and a
+ * driver of the caller's own (a test closes it when done; the next test of the file gets a new one).
+ */
 export async function privateNeo4j(): Promise<PrivateNeo4j> {
   server ??= start();
-  const neo = await server;
+  const { cfg, pid } = await server;
+  const driver = createNeo4j(cfg.neo4j);
   await cypher(
-    neo.driver,
+    driver,
     "CALL gds.graph.list() YIELD graphName CALL gds.graph.drop(graphName, false) YIELD graphName AS g RETURN count(*)",
   );
-  await cypher(neo.driver, "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS");
-  for (const c of await cypher<{ name: string }>(neo.driver, "SHOW CONSTRAINTS YIELD name")) {
-    await cypher(neo.driver, `DROP CONSTRAINT ${c.name} IF EXISTS`);
+  await cypher(driver, "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS");
+  for (const c of await cypher<{ name: string }>(driver, "SHOW CONSTRAINTS YIELD name")) {
+    await cypher(driver, `DROP CONSTRAINT ${c.name} IF EXISTS`);
   }
-  return neo;
+  return { cfg, driver, pid };
 }
 
 /**

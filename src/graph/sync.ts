@@ -416,7 +416,10 @@ async function chunked<T extends Record<string, unknown>>(
   }
 }
 
-/** MERGE the dimension nodes of the window: topics (all), users (their newest version), communities. */
+/**
+ * MERGE the dimension nodes of the window: topics (all), users (their newest version), communities. Every statement
+ * MERGEs on a unique key, so their batches may run together.
+ */
 async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): Promise<Record<string, number>> {
   const counts: Record<string, number> = { topics: 0, users: 0, communities: 0 };
   const size = w.batchSize;
@@ -433,7 +436,6 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
       );
     },
   );
-  await w.drain();
   await chunked(
     tx,
     `select distinct on (user_key) user_key::text as key, user_id::text as id, username as name,
@@ -468,7 +470,7 @@ async function syncNodes(tx: TxSql, n: PgNames, start: string, w: Neo4jWriter): 
       );
     },
   );
-  await w.drain();
+  // Not drained: the publications MERGE the users and topics they meet (a unique key: one node either way).
   return counts;
 }
 
@@ -523,6 +525,7 @@ async function syncContent(
       out.publications += rows.length;
     },
   );
+  // Drained: a share MERGEs the publication it shares, which a batch still in flight may be about to CREATE.
   await w.drain();
   await chunked<Record<string, string>>(
     tx,
