@@ -11,7 +11,9 @@
  * last event by (occurred_at, event_id) wins, and a row only changes when the incoming event is newer than the one
  * that decided it. So an add and a remove arriving out of order end in the state their times say, a replayed batch
  * changes nothing, and a remove of an absent edge is a no-op. Only the rows that changed go to Neo4j, in UNWIND
- * batches (MERGE to add, MATCH ... DELETE to remove). Nodes and the immutable relationships are MERGEd on their keys.
+ * batches (CREATE a pair absent before, MATCH ... DELETE to remove). Dimension nodes are MERGEd on their keys;
+ * publications and shares are CREATEd with their immutable relationships when Neo4j lacks them. Batches that may run
+ * together do, on `writers` Neo4j sessions at once.
  *
  * The whole sync is one PostgreSQL transaction that commits after Neo4j accepted every batch: a failure leaves the
  * watermark and the edge state where they were, and the next run re-applies the same (idempotent) changes.
@@ -54,7 +56,7 @@ export interface SyncOptions {
   writers?: number;
 }
 
-/** Writers by default: two measured 1.6 times one on this project's 2-core machine (docs/graph.md). */
+/** Writers by default: on our 2-core machine two made a warm sync 1.1 to 1.3 times as fast as one (docs/graph.md). */
 export const SYNC_WRITERS = 2;
 
 /** The JSON summary of a sync. */
