@@ -120,6 +120,7 @@ Deno.test({
       m: { result: SyncSummary; ms: number; cpu: number | null; client: number | null; load: string },
     ) => ({
       writers: m.result.writers,
+      retried_batches: m.result.retried_batches,
       relationships: m.result.relationships_written,
       nodes: Object.values(m.result.nodes).reduce((a, b) => a + b, 0),
       neo4j_write_ms: m.result.apply_ms,

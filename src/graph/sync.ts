@@ -21,7 +21,7 @@
  * @module
  */
 import type { Sql, TxSql } from "../clients/postgres.ts";
-import { cypher, type Driver } from "../clients/neo4j.ts";
+import { cypher, type Driver, writeTransaction } from "../clients/neo4j.ts";
 import type { QueryResult, Session } from "neo4j-driver";
 import type { Logger } from "../log.ts";
 import { ensureConstraints, STATEFUL } from "./model.ts";
@@ -79,6 +79,8 @@ export interface SyncSummary extends Record<string, unknown> {
   apply_ms: number;
   /** Transactions in flight at once. */
   writers: number;
+  /** Batches run again after Neo4j rolled them back as a deadlock's victim (writers locking the same nodes). */
+  retried_batches: number;
   /** The whole sync, PostgreSQL reads and the edge-state fold included. */
   total_ms: number;
   /**
@@ -151,6 +153,7 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
       relationships_per_s: 0,
       apply_ms: 0,
       writers: opts.writers ?? SYNC_WRITERS,
+      retried_batches: 0,
       total_ms: 0,
       profile: {},
     };
@@ -203,6 +206,7 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
         relationships_per_s: writer.ms > 0 ? Math.round(written / (writer.ms / 1000)) : 0,
         apply_ms: Math.round(writer.ms),
         writers: opts.writers ?? SYNC_WRITERS,
+        retried_batches: writer.retries,
         total_ms: Math.round(performance.now() - started),
         profile: Object.fromEntries(
           Object.entries(writer.profile).map(([k, p]) => [
@@ -273,6 +277,8 @@ class Neo4jWriter {
   rows = 0;
   /** Relationships created and deleted in Neo4j. */
   rels = 0;
+  /** Transactions run again after a retryable error. */
+  retries = 0;
   #nextReport = 100_000;
   #clock = new BusyClock();
   #clocks: Record<string, BusyClock> = {};
@@ -307,7 +313,7 @@ class Neo4jWriter {
   }
 
   /**
-   * Start `body` in one Neo4j transaction (retried whole on a transient error, a deadlock between writers included)
+   * Start `body` in one Neo4j transaction (run again whole on a transient error, a deadlock between writers included)
    * as soon as a writer is free, without waiting for it to finish. `rows` is what the profile counts for `name`.
    */
   async submit(name: string, rows: number, body: (run: Run) => Promise<unknown>): Promise<void> {
@@ -367,7 +373,7 @@ class Neo4jWriter {
     clock.start();
     let rels = 0;
     try {
-      await session.executeWrite(async (t) => {
+      await writeTransaction(session, async (t) => {
         rels = 0;
         await body(async (query, params) => {
           const result = await t.run(query, params);
@@ -375,6 +381,14 @@ class Neo4jWriter {
           rels += u.relationshipsCreated + u.relationshipsDeleted;
           return result;
         });
+      }, {
+        onRetry: (e, attempt) => {
+          this.retries++;
+          this.deps.log.info(`running a ${name} batch again after a transient error (a deadlock between writers)`, {
+            counts: { attempt },
+            reason: (e as Error).message.split("\n")[0],
+          });
+        },
       });
     } finally {
       clock.stop();
