@@ -56,7 +56,7 @@ export interface SyncOptions {
   writers?: number;
 }
 
-/** Writers by default: on our 2-core machine two made a warm sync 1.1 to 1.3 times as fast as one (docs/graph.md). */
+/** Writers by default: on our 2-core machine two made a warm sync 1.1 to 1.4 times as fast as one (docs/graph.md). */
 export const SYNC_WRITERS = 2;
 
 /** The JSON summary of a sync. */
