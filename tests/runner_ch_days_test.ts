@@ -7,7 +7,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { join } from "node:path";
 import { config, PROJECT_ROOT } from "../src/config.ts";
-import { chdbQueries } from "./_chdb.ts";
+import { chdbQueries, inChdbProcess } from "./_chdb.ts";
 import { createPostgres, type Sql } from "../src/clients/postgres.ts";
 import type { NodeResult } from "../src/runner/execute.ts";
 import { createPrivateWarehouse, dropPrivateWarehouse } from "../src/runner/testing.ts";
@@ -145,6 +145,30 @@ Deno.test({
         events: "3",
       }];
       assertEquals((await chdbRows(chPath, mart)).map((r) => ({ day: r.day, events: String(r.events) })), truth);
+      // The REPLACE PARTITION left the two parts it replaced on disk, outdated. The next process to open the folder
+      // removes them within about a second (CH_MERGE_TREE_SETTINGS); with ClickHouse's default delay of 30 to 40 s,
+      // no build process (a few seconds each) ever did. Polled on disk, for up to 10 s.
+      const leftover = await inChdbProcess<string[]>(
+        chPath,
+        "rt_chd_marts",
+        `const [t] = await chQuery(ch, "select data_paths[1] as path, engine_full from system.tables " +
+  "where database = 'rt_chd_marts' and name = 'mart_type_day'");
+if (!t.engine_full.includes("cleanup_delay_period = 1")) throw new Error("created without the settings: " + t.engine_full);
+let left = [];
+for (let i = 0; i < 20; i++) {
+  const active = new Set((await chQuery(ch, "select name from system.parts where database = 'rt_chd_marts' " +
+    "and table = 'mart_type_day' and active")).map((r) => r.name));
+  left = [];
+  for await (const e of Deno.readDir(t.path)) {
+    if (e.isDirectory && e.name !== "detached" && !active.has(e.name)) left.push(e.name);
+  }
+  if (left.length === 0) break;
+  await new Promise((resolve) => setTimeout(resolve, 500));
+}
+console.log(JSON.stringify(left));`,
+        { what: "outdated parts" },
+      );
+      assertEquals(leftover, [], "outdated parts still on disk after 10 s");
 
       await models(root, chPath, ["build", "--full-refresh"]);
       assertEquals((await chdbRows(chPath, mart)).map((r) => ({ day: r.day, events: String(r.events) })), truth);

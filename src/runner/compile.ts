@@ -279,11 +279,23 @@ export function pgIncrementDelete(
   return `delete from ${target} where ${tuple} in (select ${keys.join(", ")} from ${increment})`;
 }
 
-/** ClickHouse: the table DDL clause for a model (engine, partition, order). */
+/**
+ * Settings of every MergeTree table the runner creates: remove the parts a REPLACE PARTITION, an EXCHANGE, a DROP or a
+ * merge left outdated about a second after a process opens the table, not 30 to 40 s after (ClickHouse's defaults).
+ * A chDB process lives a few seconds per build, so with the defaults no process of a minute-by-minute pipeline ever
+ * removed them: the marts bench left 73 outdated parts after a full build and three increments (docs/runner.md). On a
+ * server the shorter period costs a cleanup pass per table and second.
+ */
+export const CH_MERGE_TREE_SETTINGS = "cleanup_delay_period = 1, cleanup_delay_period_random_add = 0";
+
+/** ClickHouse: the table DDL clause for a model (engine, partition, order, settings). */
 export function chTableClause(node: Node): string {
   const c = node.config;
   const engine = /\(.*\)$/.test(c.ch_engine) ? c.ch_engine : `${c.ch_engine}()`;
-  return `engine = ${engine}${c.partition_by ? ` partition by ${c.partition_by}` : ""} order by ${c.order_by}`;
+  const settings = /MergeTree/.test(c.ch_engine) ? ` settings ${CH_MERGE_TREE_SETTINGS}` : "";
+  return `engine = ${engine}${
+    c.partition_by ? ` partition by ${c.partition_by}` : ""
+  } order by ${c.order_by}${settings}`;
 }
 
 /** ClickHouse: build a table from a select. */

@@ -171,11 +171,12 @@ Deno.test("snapshotSelect() adds valid_to and is_current over the durable key", 
   );
 });
 
-Deno.test("chCreateTableAs() writes engine, partition and order", async () => {
+Deno.test("chCreateTableAs() writes engine, partition, order and the MergeTree cleanup settings", async () => {
   const p = await project();
   assertEquals(
     chCreateTableAs(p.nodes.get("mart_a")!, "marts.mart_a__new", "select 1"),
-    "create table marts.mart_a__new engine = MergeTree() partition by day order by day as\nselect 1",
+    "create table marts.mart_a__new engine = MergeTree() partition by day order by day " +
+      "settings cleanup_delay_period = 1, cleanup_delay_period_random_add = 0 as\nselect 1",
   );
 });
 
