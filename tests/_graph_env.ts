@@ -16,9 +16,11 @@ import { createNeo4j, cypher, type Driver } from "../src/clients/neo4j.ts";
 import { configureLogging, logger } from "../src/log.ts";
 import { neo4jService } from "../dev/services/neo4j.ts";
 import { exists, type StackContext, waitHealthy } from "../dev/_lib.ts";
-import type { Sql } from "../src/clients/postgres.ts";
+import { createPostgres, type Sql } from "../src/clients/postgres.ts";
+import { createPrivateWarehouse, dropPrivateWarehouse } from "../src/runner/testing.ts";
+import { pgNames } from "../src/graph/store.ts";
 import { run as runModels } from "../src/runner/mod.ts";
-import { SOURCE_MODELS } from "../src/graph/sync.ts";
+import { SOURCE_MODELS, type SyncDeps } from "../src/graph/sync.ts";
 
 /** The private server: its configuration (NEO4J_URL pointing at it) and a driver. */
 export interface PrivateNeo4j {
@@ -142,4 +144,40 @@ export async function buildStar(sql: Sql, prefix: string, targetDir: string): Pr
   };
   await runModels(deps, { ...args, command: "seed", selectors: [] });
   await runModels(deps, { ...args, command: "run" });
+}
+
+/** What a graph test on a private warehouse works with. */
+export interface GraphWarehouse {
+  neo: PrivateNeo4j;
+  sql: Sql;
+  /** A temporary folder for the models' target. */
+  target: string;
+  /** The sync's and the metrics' dependencies on the warehouse's schemas. */
+  deps: SyncDeps;
+}
+
+/**
+ * Run `body` on an empty private warehouse (schemas prefixed `prefix`, no `graph` schema yet) and the private Neo4j
+ * (empty), logging as `logName`; drops the warehouse and closes everything afterwards, whatever happened.
+ */
+export async function withGraphWarehouse(
+  prefix: string,
+  logName: string,
+  body: (env: GraphWarehouse) => Promise<void>,
+): Promise<void> {
+  const neo = await privateNeo4j();
+  const sql = createPostgres(neo.cfg.postgres);
+  const target = await Deno.makeTempDir({ prefix: `${logName}_` });
+  const names = pgNames(prefix);
+  try {
+    await createPrivateWarehouse(sql, prefix);
+    await sql.unsafe(`drop schema if exists ${names.graph} cascade`);
+    await body({ neo, sql, target, deps: { sql, neo4j: neo.driver, log: logger(logName), names } });
+  } finally {
+    await dropPrivateWarehouse(sql, prefix);
+    await sql.unsafe(`drop schema if exists ${names.graph} cascade`);
+    await sql.end();
+    await neo.driver.close();
+    await Deno.remove(target, { recursive: true });
+  }
 }

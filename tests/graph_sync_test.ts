@@ -7,15 +7,14 @@
  * PostgreSQL not committed) writes nothing twice; the check catches a tampered graph.
  */
 import { deepStrictEqual as assertEquals, ok as assert, rejects as assertRejects } from "node:assert/strict";
-import { createPostgres, type Sql } from "../src/clients/postgres.ts";
+import type { Sql } from "../src/clients/postgres.ts";
 import { cypher, type Driver } from "../src/clients/neo4j.ts";
-import { logger } from "../src/log.ts";
 import { MemoryStore } from "../src/generator/mod.ts";
-import { createPrivateWarehouse, dropPrivateWarehouse, type Drops, loadBatch } from "../src/runner/testing.ts";
+import { type Drops, loadBatch } from "../src/runner/testing.ts";
 import { checkGraph } from "../src/graph/check.ts";
 import { pgNames } from "../src/graph/store.ts";
 import { GraphSyncError, syncGraph } from "../src/graph/sync.ts";
-import { buildStar, privateNeo4j } from "./_graph_env.ts";
+import { buildStar, withGraphWarehouse } from "./_graph_env.ts";
 
 const PREFIX = "gt_sync_";
 const names = pgNames(PREFIX);
@@ -121,13 +120,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const neo = await privateNeo4j();
-    const sql = createPostgres(neo.cfg.postgres);
-    const target = await Deno.makeTempDir({ prefix: "graph_sync_" });
-    const deps = { sql, neo4j: neo.driver, log: logger("graph-sync-test"), names };
-    try {
-      await createPrivateWarehouse(sql, PREFIX);
-      await sql.unsafe(`drop schema if exists ${names.graph} cascade`);
+    await withGraphWarehouse(PREFIX, "graph-sync-test", async ({ neo, sql, target, deps }) => {
       const drops = dropsOf();
       const seen = new Set<string>();
       const key = new Map<string, string>();
@@ -261,13 +254,7 @@ Deno.test({
         assertEquals(follows.missingInNeo4j, [`${key.get("B")}->${key.get("C")}`]);
         assertEquals(follows.extraInNeo4j, [`${key.get("D")}->${key.get("A")}`]);
       });
-    } finally {
-      await dropPrivateWarehouse(sql, PREFIX);
-      await sql.unsafe(`drop schema if exists ${names.graph} cascade`);
-      await sql.end();
-      await neo.driver.close();
-      await Deno.remove(target, { recursive: true });
-    }
+    });
   },
 });
 
@@ -318,38 +305,32 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const neo = await privateNeo4j();
-    const sql = createPostgres(neo.cfg.postgres);
-    const target = await Deno.makeTempDir({ prefix: "graph_content_" });
-    const deps = { sql, neo4j: neo.driver, log: logger("graph-sync-test"), names: contentNames };
-    const store = new MemoryStore();
-    const files = CONTENT_BATCHES.map((events, i) => {
-      const file = `events/date=2026-11-20/hour=13/events_2026-11-20T13-0${i}-00Z.jsonl`;
-      store.objects.set(file, new TextEncoder().encode(events.map((e) => JSON.stringify(e)).join("\n") + "\n"));
-      return file;
-    });
-    const seen = new Set<string>();
-    const label = new Map<string, string>();
-    /** Every node as `Label name {id?}` and every relationship as `TYPE a->b`, named by the test's labels, sorted. */
-    const graph = async () => {
-      const nodes = await cypher<{ l: string; k: string; id: string | null }>(
-        neo.driver,
-        "MATCH (n) WHERE NOT n:GraphSync AND NOT n:Topic RETURN labels(n)[0] AS l, n.key AS k, n.id AS id",
-      );
-      const rels = await cypher<{ t: string; a: string; b: string }>(
-        neo.driver,
-        "MATCH (a)-[r]->(b) RETURN type(r) AS t, a.key AS a, coalesce(b.name, b.key) AS b",
-      );
-      const name = (k: string) => label.get(k) ?? k;
-      return [
-        // (The users signed up in no batch, so they are all placeholders: only content placeholders are shown.)
-        ...nodes.map((n) => `${n.l} ${name(n.k)}${n.id === null && n.l !== "User" ? " (placeholder)" : ""}`),
-        ...rels.map((r) => `${r.t} ${name(r.a)}->${name(r.b)}`),
-      ].sort();
-    };
-    try {
-      await createPrivateWarehouse(sql, CONTENT_PREFIX);
-      await sql.unsafe(`drop schema if exists ${contentNames.graph} cascade`);
+    await withGraphWarehouse(CONTENT_PREFIX, "graph-content-test", async ({ neo, sql, target, deps }) => {
+      const store = new MemoryStore();
+      const files = CONTENT_BATCHES.map((events, i) => {
+        const file = `events/date=2026-11-20/hour=13/events_2026-11-20T13-0${i}-00Z.jsonl`;
+        store.objects.set(file, new TextEncoder().encode(events.map((e) => JSON.stringify(e)).join("\n") + "\n"));
+        return file;
+      });
+      const seen = new Set<string>();
+      const label = new Map<string, string>();
+      /** Every node as `Label name {id?}` and every relationship as `TYPE a->b`, named by the test's labels, sorted. */
+      const graph = async () => {
+        const nodes = await cypher<{ l: string; k: string; id: string | null }>(
+          neo.driver,
+          "MATCH (n) WHERE NOT n:GraphSync AND NOT n:Topic RETURN labels(n)[0] AS l, n.key AS k, n.id AS id",
+        );
+        const rels = await cypher<{ t: string; a: string; b: string }>(
+          neo.driver,
+          "MATCH (a)-[r]->(b) RETURN type(r) AS t, a.key AS a, coalesce(b.name, b.key) AS b",
+        );
+        const name = (k: string) => label.get(k) ?? k;
+        return [
+          // (The users signed up in no batch, so they are all placeholders: only content placeholders are shown.)
+          ...nodes.map((n) => `${n.l} ${name(n.k)}${n.id === null && n.l !== "User" ? " (placeholder)" : ""}`),
+          ...rels.map((r) => `${r.t} ${name(r.a)}->${name(r.b)}`),
+        ].sort();
+      };
       for (const [l, id] of Object.entries({ A, B, C, D, P, Q, S1, S2, S3 })) {
         const [row] = await sql.unsafe<{ k: string }[]>(`select hashtextextended($1::text, 0)::text as k`, [id]);
         label.set(row!.k, l);
@@ -408,12 +389,6 @@ Deno.test({
         assertEquals([replay.status, replay.relationships_written], ["synced", 0]);
         assertEquals(await graph(), expected);
       });
-    } finally {
-      await dropPrivateWarehouse(sql, CONTENT_PREFIX);
-      await sql.unsafe(`drop schema if exists ${contentNames.graph} cascade`);
-      await sql.end();
-      await neo.driver.close();
-      await Deno.remove(target, { recursive: true });
-    }
+    });
   },
 });

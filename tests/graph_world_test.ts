@@ -7,22 +7,15 @@
  * degrees are also held to the generator's own entity ledger of the last day (its state at midnight).
  */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { createPostgres, type Sql } from "../src/clients/postgres.ts";
-import { logger } from "../src/log.ts";
-import {
-  createPrivateWarehouse,
-  dropPrivateWarehouse,
-  type Drops,
-  generateDrops,
-  loadBatch,
-} from "../src/runner/testing.ts";
+import type { Sql } from "../src/clients/postgres.ts";
+import { type Drops, generateDrops, loadBatch } from "../src/runner/testing.ts";
 import type { EntityDayJson } from "../src/generator/ledger.ts";
 import { checkGraph } from "../src/graph/check.ts";
 import { METRICS_DEFAULTS, pageRank } from "../src/graph/metrics.ts";
 import { runMetrics } from "../src/graph/run.ts";
 import { pgNames } from "../src/graph/store.ts";
 import { syncGraph } from "../src/graph/sync.ts";
-import { buildStar, privateNeo4j } from "./_graph_env.ts";
+import { buildStar, withGraphWarehouse } from "./_graph_env.ts";
 
 /** The generator's entity ledger of a day (gzip JSON beside the drops). */
 async function entityLedger(drops: Drops, date: string): Promise<EntityDayJson> {
@@ -126,14 +119,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const neo = await privateNeo4j();
-    const sql = createPostgres(neo.cfg.postgres);
-    const target = await Deno.makeTempDir({ prefix: "graph_world_" });
-    const deps = { sql, neo4j: neo.driver, log: logger("graph-world-test"), names };
-    try {
+    await withGraphWarehouse(PREFIX, "graph-world-test", async ({ neo, sql, target, deps }) => {
       const drops = await generateDrops(`${DAYS[0]}T00:00:00Z`, "2026-11-20T00:00:00Z", RATE, 5);
-      await createPrivateWarehouse(sql, PREFIX);
-      await sql.unsafe(`drop schema if exists ${names.graph} cascade`);
       const seen = new Set<string>();
 
       await t.step("three days, loaded in 6-hour batches, built and synced day by day", async () => {
@@ -286,12 +273,6 @@ Deno.test({
         assert(expected.some((e) => e.depth >= 2), "some cascade should be deeper than one share");
         for (const e of expected) assertEquals(got.get(e.k), e);
       });
-    } finally {
-      await dropPrivateWarehouse(sql, PREFIX);
-      await sql.unsafe(`drop schema if exists ${names.graph} cascade`);
-      await sql.end();
-      await neo.driver.close();
-      await Deno.remove(target, { recursive: true });
-    }
+    });
   },
 });

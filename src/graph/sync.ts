@@ -113,6 +113,7 @@ export async function requireStar(sql: Sql, n: PgNames): Promise<void> {
 /** Run one incremental sync. */
 export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<SyncSummary> {
   const { sql, log, names: n } = deps;
+  const writers = opts.writers ?? SYNC_WRITERS;
   const started = performance.now();
   await ensureGraphSchema(sql, n);
   await ensureConstraints(deps.neo4j);
@@ -152,7 +153,7 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
       relationships_written: 0,
       relationships_per_s: 0,
       apply_ms: 0,
-      writers: opts.writers ?? SYNC_WRITERS,
+      writers,
       retried_batches: 0,
       total_ms: 0,
       profile: {},
@@ -175,7 +176,7 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
 
     const safe = await openWrites(deps.neo4j);
     if (safe) log.warn("an earlier sync may have written to Neo4j without committing: merging every relationship");
-    const writer = new Neo4jWriter(deps, opts.batchSize, opts.writers ?? SYNC_WRITERS);
+    const writer = new Neo4jWriter(deps, opts.batchSize, writers);
     try {
       const nodes = await syncNodes(tx, n, start, writer);
       const content = await syncContent(tx, n, start, writer);
@@ -205,7 +206,7 @@ export async function syncGraph(deps: SyncDeps, opts: SyncOptions): Promise<Sync
         relationships_written: written,
         relationships_per_s: writer.ms > 0 ? Math.round(written / (writer.ms / 1000)) : 0,
         apply_ms: Math.round(writer.ms),
-        writers: opts.writers ?? SYNC_WRITERS,
+        writers,
         retried_batches: writer.retries,
         total_ms: Math.round(performance.now() - started),
         profile: Object.fromEntries(
@@ -384,10 +385,13 @@ class Neo4jWriter {
       }, {
         onRetry: (e, attempt) => {
           this.retries++;
-          this.deps.log.info(`running a ${name} batch again after a transient error (a deadlock between writers)`, {
-            counts: { attempt },
-            reason: (e as Error).message.split("\n")[0],
-          });
+          this.deps.log.info(
+            `running a ${name} batch again after a transient error (such as a deadlock between writers)`,
+            {
+              counts: { attempt },
+              reason: (e as Error).message.split("\n")[0],
+            },
+          );
         },
       });
     } finally {

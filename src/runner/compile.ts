@@ -292,10 +292,9 @@ export const CH_MERGE_TREE_SETTINGS = "cleanup_delay_period = 1, cleanup_delay_p
 export function chTableClause(node: Node): string {
   const c = node.config;
   const engine = /\(.*\)$/.test(c.ch_engine) ? c.ch_engine : `${c.ch_engine}()`;
+  const partition = c.partition_by ? ` partition by ${c.partition_by}` : "";
   const settings = /MergeTree/.test(c.ch_engine) ? ` settings ${CH_MERGE_TREE_SETTINGS}` : "";
-  return `engine = ${engine}${
-    c.partition_by ? ` partition by ${c.partition_by}` : ""
-  } order by ${c.order_by}${settings}`;
+  return `engine = ${engine}${partition} order by ${c.order_by}${settings}`;
 }
 
 /** ClickHouse: build a table from a select. */
